@@ -1,0 +1,183 @@
+"""Stage 2 of a build: the typed model and a layout folder become one HTML document.
+
+A layout is a folder of Jinja2 templates and CSS (see ``layouts/brochure``). Its entry
+template is ``index.html``. Templates run in Jinja2's sandbox with autoescaping on, so
+content can never inject HTML, and they are loaded only from the layout folder.
+
+The context every template gets is documented in the README ("Making your own layout").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from . import markup
+from .loader import Content
+from .model import Film, Section
+from .problems import Problem, ProgrammeError, display_path
+from .sorting import fold, inverted_name, sort_key
+
+BUILTIN_ROOT = Path(__file__).resolve().parent.parent  # the checkout: layouts/, fonts/
+
+
+@dataclass(frozen=True)
+class Layout:
+    folder: Path
+    entry: str = "index.html"
+
+    @classmethod
+    def find(cls, name_or_path: str | Path | None, kind: str, project: Path) -> "Layout":
+        """A layout given as a folder path, or by name in the project's or built-in layouts/."""
+        candidates = []
+        if name_or_path is not None and Path(name_or_path).is_dir():
+            candidates.append(Path(name_or_path))
+        name = str(name_or_path or kind)
+        candidates += [project / "layouts" / name, BUILTIN_ROOT / "layouts" / name]
+        for folder in candidates:
+            if (folder / "index.html").is_file():
+                return cls(folder.resolve())
+        raise ProgrammeError([Problem(str(name_or_path or kind), None, None,
+                                      "layout not found: a layout is a folder with an index.html")])
+
+    @property
+    def font_dirs(self) -> list[Path]:
+        dirs = [self.folder / "fonts", self.folder.parent.parent / "fonts", BUILTIN_ROOT / "fonts"]
+        return [d.resolve() for d in dirs if d.is_dir()]
+
+
+@dataclass
+class SectionView:
+    """A section with its films in brochure order."""
+
+    section: Section
+    films: list[Film]
+
+    @property
+    def id(self) -> str:
+        return section_id(self.section)
+
+
+def film_id(film: Film) -> str:
+    return f"film-{film.slug}"
+
+
+def section_id(section: Section) -> str:
+    return f"section-{section.slug}"
+
+
+def film_order(film: Film) -> tuple:
+    return sort_key(markup.plain(film.title), "en")
+
+
+# ------------------------------------------------------------------------------ filters
+def day(value: dt.date | dt.datetime) -> str:
+    return f"{value:%a} {value.day} {value:%b}"
+
+
+def long_day(value: dt.date | dt.datetime) -> str:
+    return f"{value:%A} {value.day} {value:%B}"
+
+
+def time(value: dt.datetime) -> str:
+    return f"{value:%H:%M}"
+
+
+def date_range(start: dt.date, end: dt.date) -> str:
+    if start.year == end.year and start.month == end.month:
+        return f"{start.day}–{end.day} {end:%B %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
+    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+
+
+def names(values, sep: str = ", ") -> str:
+    return sep.join(values or [])
+
+
+def ends_at(screening, film: Film) -> dt.datetime:
+    return screening.start + dt.timedelta(minutes=film.runtime)
+
+
+def make_environment(layout: Layout) -> jinja2.Environment:
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(layout.folder)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        inline=markup.inline, paragraphs=markup.paragraphs, plain=markup.plain,
+        day=day, long_day=long_day, time=time, names=names, inverted_name=inverted_name,
+        fold=fold,
+    )
+    env.globals.update(film_id=film_id, section_id=section_id, date_range=date_range,
+                       ends_at=ends_at, sort_key=sort_key)
+    return env
+
+
+def section_views(content: Content, films: list[Film] | None = None) -> list[SectionView]:
+    programme = content.programme
+    chosen = programme.films if films is None else films
+    views = []
+    for section in programme.ordered_sections:
+        in_section = sorted((f for f in chosen if f.section == section.slug), key=film_order)
+        if in_section:
+            views.append(SectionView(section, in_section))
+    return views
+
+
+def context(content: Content, layout: Layout, **extra) -> dict:
+    programme = content.programme
+    images = content.images_dir.resolve()
+
+    def image_url(name: str) -> str:
+        return (images / name).as_uri()
+
+    ctx = dict(
+        festival=programme.festival,
+        programme=programme,
+        sections=section_views(content, extra.pop("films", None)),
+        venues=programme.venue_by_code,
+        venue_list=programme.venues,
+        image_url=image_url,
+        generated=dt.datetime.now(),
+    )
+    ctx.update(extra)
+    return ctx
+
+
+def render_html(content: Content, layout: Layout, **extra) -> str:
+    env = make_environment(layout)
+    try:
+        template = env.get_template(layout.entry)
+        return template.render(context(content, layout, **extra))
+    except jinja2.TemplateSyntaxError as exc:
+        where = display_path(Path(exc.filename)) if exc.filename else layout.entry
+        raise ProgrammeError([Problem(where, exc.lineno, None,
+                                      f"template syntax error: {exc.message}")]) from None
+    except jinja2.TemplateNotFound as exc:
+        raise ProgrammeError([Problem(display_path(layout.folder), None, None,
+                                      f"template not found: {exc.name}")]) from None
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        file, line = _template_frame(layout)
+        raise ProgrammeError([Problem(file, line, None,
+                                      f"template error: {exc}")]) from None
+
+
+def _template_frame(layout: Layout) -> tuple[str, int | None]:
+    """The innermost template file and line in the current traceback."""
+    folder = str(layout.folder)
+    found = (display_path(layout.folder / layout.entry), None)
+    for frame, line in traceback.walk_tb(sys.exc_info()[2]):
+        filename = frame.f_code.co_filename
+        if filename.startswith(folder):
+            found = (display_path(Path(filename)), line)
+    return found

@@ -1,0 +1,110 @@
+"""Sorting titles and names the way readers expect in an index.
+
+* Leading articles in the title's language are ignored: "The Hunt" sorts under H,
+  "Les Misérables" under M, "L’Avventura" under A. When the language is unknown, the
+  English articles and the unambiguous articles of other languages are used.
+* Accents are folded (É with E, Œ as OE, ß as SS) and case is ignored.
+* Titles starting with a digit come before letters, in numeric order (2 before 10).
+* Titles in non-Latin scripts come after Latin ones, grouped by script, in code-point
+  order within a script.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ARTICLES = {
+    "en": ["the", "a", "an"],
+    "fr": ["le", "la", "les", "l'", "un", "une", "des"],
+    "it": ["il", "lo", "la", "i", "gli", "le", "l'", "un", "uno", "una", "un'"],
+    "es": ["el", "la", "los", "las", "un", "una"],
+    "pt": ["o", "a", "os", "as", "um", "uma"],
+    "de": ["der", "die", "das", "ein", "eine"],
+    "nl": ["de", "het", "een", "'t"],
+    "ca": ["el", "la", "els", "les", "l'"],
+}
+# Without a language: articles that are not also common words in another language.
+DEFAULT_ARTICLES = ["the", "a", "an", "le", "la", "les", "l'", "der", "die", "das", "el", "los",
+                    "las", "il", "gli", "het"]
+
+_FOLD = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ł": "l",
+         "ı": "i"}
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'"})
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, ligatures expanded, apostrophes made straight."""
+    text = text.translate(_APOSTROPHES).casefold()
+    text = "".join(_FOLD.get(c, c) for c in text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def strip_article(title: str, lang: str | None = None) -> str:
+    """The title without its leading article, as it should be filed."""
+    articles = ARTICLES.get((lang or "").split("-")[0].lower(), None) or DEFAULT_ARTICLES
+    folded = fold(title)
+    for article in sorted(articles, key=len, reverse=True):
+        if article.endswith("'"):
+            if folded.startswith(article) and len(folded) > len(article):
+                return title[len(article):].lstrip()
+        elif folded.startswith(article + " ") and len(folded) > len(article) + 1:
+            return title[len(article) + 1:].lstrip()
+    return title
+
+
+def _script_rank(ch: str) -> int:
+    name = unicodedata.name(ch, "")
+    for rank, script in enumerate(["LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "HEBREW", "ARABIC",
+                                   "DEVANAGARI", "THAI", "HANGUL", "HIRAGANA", "KATAKANA", "CJK"]):
+        if name.startswith(script):
+            return 10 + rank
+    return 90
+
+
+def sort_key(title: str, lang: str | None = None) -> tuple:
+    """A key that files ``title`` where a reader would look for it."""
+    filed = strip_article(title.strip(), lang)
+    folded = fold(filed)
+    # skip leading punctuation such as quotes or an ellipsis
+    folded = re.sub(r"^[^\w]+", "", folded) or folded
+    first = folded[:1]
+    if first.isdigit():
+        group = 0
+    elif first.isascii() and first.isalpha():
+        group = 1
+    else:
+        group = _script_rank(first) if first else 99
+    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p)
+                  for p in re.findall(r"\d+|\D+", folded))
+    return (group, parts, title)
+
+
+def index_letter(title: str, lang: str | None = None) -> str:
+    """The heading an entry goes under in an A–Z index: a letter, '0–9' or the script's first letter."""
+    folded = re.sub(r"^[^\w]+", "", fold(strip_article(title.strip(), lang)))
+    if not folded:
+        return "#"
+    first = folded[0]
+    if first.isdigit():
+        return "0–9"
+    return first.upper()
+
+
+def name_key(name: str) -> tuple:
+    """Sort a person's name family name first: 'Jacques Audiard' files as 'Audiard, Jacques'."""
+    return sort_key(inverted_name(name))
+
+
+_PARTICLES = {"de", "da", "del", "della", "di", "du", "van", "von", "der", "den", "le", "la", "ter",
+              "bin", "ibn", "al", "el", "dos", "das"}
+
+
+def inverted_name(name: str) -> str:
+    """'Jacques Audiard' -> 'Audiard, Jacques'; 'Lars von Trier' -> 'Trier, Lars von'."""
+    parts = name.split()
+    if len(parts) < 2:
+        return name
+    # family name is the last word; particles directly before it stay with the given names
+    return f"{parts[-1]}, {' '.join(parts[:-1])}"

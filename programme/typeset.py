@@ -1,0 +1,83 @@
+"""Stage 3 of a build: WeasyPrint lays out the HTML and writes PDF bytes.
+
+WeasyPrint may read only what :class:`~programme.fetcher.ProjectFetcher` allows, and
+fonts come only from ``@font-face`` rules in the layout: fontconfig is pointed at a
+configuration that lists the project's font folders and nothing from the machine, so a
+missing glyph shows up as a missing glyph instead of silently using a system font.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from .fetcher import ProjectFetcher
+from .problems import Problem, ProgrammeError
+
+_FONTCONFIG_DIR = None
+
+
+def isolate_fonts(font_dirs: list[Path]) -> None:
+    """Make fontconfig see only ``font_dirs`` (must run before WeasyPrint loads fonts)."""
+    global _FONTCONFIG_DIR
+    if _FONTCONFIG_DIR is None:
+        _FONTCONFIG_DIR = Path(tempfile.mkdtemp(prefix="programme-fontconfig-"))
+    dirs = "\n".join(f"  <dir>{escape(str(d))}</dir>" for d in font_dirs)
+    conf = _FONTCONFIG_DIR / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"{dirs}\n  <cachedir>{escape(str(_FONTCONFIG_DIR / 'cache'))}</cachedir>\n"
+        "</fontconfig>\n", encoding="utf-8")
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+
+
+@dataclass
+class Typeset:
+    document: object  # weasyprint.document.Document
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def page_count(self) -> int:
+        return len(self.document.pages)
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: list[Path],
+            where: str) -> Typeset:
+    """Lay out ``html`` (relative URLs resolve against ``base_folder``)."""
+    isolate_fonts(font_dirs)
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = ProjectFetcher(allowed_roots)
+    collector = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        document = HTML(string=html, base_url=str(base_folder) + os.sep,
+                        url_fetcher=fetcher).render(font_config=FontConfiguration())
+    finally:
+        logger.removeHandler(collector)
+    problems = [Problem(where, None, None, f"refused to load {url}: {reason}")
+                for url, reason in fetcher.refused]
+    if problems:
+        raise ProgrammeError(problems)
+    warnings = [Problem(where, None, None, f"WeasyPrint: {m}", "warning")
+                for m in collector.messages if "refused" not in m.lower()]
+    return Typeset(document, warnings)
+
+
+def write_pdf(result: Typeset, **options) -> bytes:
+    return result.document.write_pdf(**options)
