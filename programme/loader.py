@@ -64,9 +64,13 @@ def load_content(root: Path) -> Content:
     def label(path: Path) -> str:
         return display_path(path)
 
-    festival = _load_one(root / "festival.yaml", label, Festival, problems)
+    festival_doc, festival = _load_one(root / "festival.yaml", label, Festival, problems)
+    before = len(problems)
     venue_doc, venues = _load_list(root / "venues.yaml", label, Venue, problems)
+    venues_complete = len(problems) == before  # else, skip checks that would only echo errors
+    before = len(problems)
     section_doc, sections = _load_list(root / "sections.yaml", label, Section, problems)
+    sections_complete = len(problems) == before
 
     film_files = sorted((root / "films").glob("*.yaml")) + sorted((root / "films").glob("*.yml"))
     if not film_files:
@@ -100,11 +104,11 @@ def load_content(root: Path) -> Content:
     images_dir = root / "images"
     warnings: list[Problem] = []
     for doc, film in films:
-        if sections and film.section not in section_slugs:
+        if sections_complete and film.section not in section_slugs:
             problems.append(doc.problem(("section",), _unknown("section", film.section, section_slugs)))
         for i, screening in enumerate(film.screenings):
             loc = ("screenings", i)
-            if venues and screening.venue not in venue_codes:
+            if venues_complete and screening.venue not in venue_codes:
                 problems.append(doc.problem(loc + ("venue",),
                                             _unknown("venue", screening.venue, venue_codes)))
             if festival and not festival.starts <= screening.start.date() <= festival.ends:
@@ -115,6 +119,9 @@ def load_content(root: Path) -> Content:
         for i, still in enumerate(film.stills):
             problems.extend(_check_image(images_dir, still.file, doc, ("stills", i, "file")))
     problems.extend(_overlapping_screenings(films))
+    if festival is not None and festival.cover_image:
+        problems.extend(_check_image(images_dir, festival.cover_image, festival_doc,
+                                     ("cover_image",)))
 
     errors = [p for p in problems if p.severity == "error"]
     if errors or festival is None:
@@ -131,11 +138,11 @@ def _load_one(path, label, model, problems):
     doc = read_yaml_safely(path, label(path))
     problems.extend(doc.problems)
     if doc.problems:
-        return None
+        return doc, None
     if not isinstance(doc.data, dict):
         problems.append(Problem(doc.label, 1, None, "expected a mapping of fields"))
-        return None
-    return _validate(model, doc.data, doc, problems)
+        return doc, None
+    return doc, _validate(model, doc.data, doc, problems)
 
 
 def _load_list(path, label, model, problems):

@@ -41,6 +41,7 @@ class Festival(Strict):
     lang: LangCode = "en"
     tagline: str | None = None
     website: str | None = None
+    cover_image: str | None = expect("an image file name inside content/images", default=None)
     box_office: str | None = expect("booking details (phone, opening hours)", default=None)
     box_office_notes: list[NonEmpty] = expect("a list of notes for ticket buyers", default_factory=list)
 
@@ -123,8 +124,8 @@ class Screening(Strict):
     @field_validator("start", mode="before")
     @classmethod
     def _accept_space(cls, value):
-        if isinstance(value, str):
-            return value.strip().replace(" ", "T", 1)
+        if isinstance(value, str) and re.match(r"^\d{4}-\d\d-\d\d +\d", value.strip()):
+            return re.sub(r" +", "T", value.strip(), count=1)
         return value
 
 

@@ -115,6 +115,7 @@ def read_yaml(path: Path, label: str, max_bytes: int = 5_000_000) -> YamlDocumen
         doc.data = None
         return doc
     counter = [0]
+    doc.lines[()] = 1  # a problem with the file as a whole (a missing field) points at line 1
     doc.data = _convert(node, (), doc, counter)
     return doc
 
