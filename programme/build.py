@@ -44,7 +44,11 @@ def project_folder(content_dir: Path) -> Path:
 
 def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
               kind: str = "brochure", content: Content | None = None,
-              subject: str = "Festival programme", **template_extra) -> BuildResult:
+              subject: str = "Festival programme", pdf_options: dict | None = None,
+              **template_extra) -> BuildResult:
+    """Build one PDF. ``pdf_options`` go to WeasyPrint's ``write_pdf`` (for example
+    ``pdf_variant="pdf/ua-1"`` for a tagged, accessible PDF); ``template_extra`` to the
+    templates."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -65,7 +69,7 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
     laid_out = typeset(html, chosen.folder, roots, chosen.font_dirs,
                        where=display_path(chosen.folder / chosen.entry))
     lap("layout")
-    pdf = write_pdf(laid_out)
+    pdf = write_pdf(laid_out, **(pdf_options or {}))
     lap("pdf")
     festival = content.programme.festival
     title = festival.name + (f" {festival.starts.year}" if str(festival.starts.year)

@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from . import markup
+from . import markup, navigation
 from .loader import Content
 from .model import Film, Section
 from .problems import Problem, ProgrammeError, display_path
@@ -141,10 +141,18 @@ def context(content: Content, layout: Layout, **extra) -> dict:
     def image_url(name: str) -> str:
         return (images / name).as_uri()
 
+    sections = section_views(content, extra.pop("films", None))
+    films = [film for view in sections for film in view.films]
+    lang = programme.festival.lang
     ctx = dict(
         festival=programme.festival,
         programme=programme,
-        sections=section_views(content, extra.pop("films", None)),
+        sections=sections,
+        films=films,
+        title_index=navigation.title_index(films, lang),
+        director_index=navigation.director_index(films),
+        country_index=navigation.country_index(films),
+        schedule=navigation.schedule(programme, films),
         venues=programme.venue_by_code,
         venue_list=programme.venues,
         image_url=image_url,

@@ -23,6 +23,9 @@ ARTICLES = {
     "de": ["der", "die", "das", "ein", "eine"],
     "nl": ["de", "het", "een", "'t"],
     "ca": ["el", "la", "els", "les", "l'"],
+    "el": ["ο", "η", "το", "οι", "τα", "ένας", "μια", "ένα"],
+    "sv": ["en", "ett"],
+    "da": ["en", "et"],
 }
 # Without a language: articles that are not also common words in another language.
 DEFAULT_ARTICLES = ["the", "a", "an", "le", "la", "les", "l'", "der", "die", "das", "el", "los",
@@ -37,7 +40,8 @@ def fold(text: str) -> str:
     """Lower case, accents removed, ligatures expanded, apostrophes made straight."""
     text = text.translate(_APOSTROPHES).casefold()
     text = "".join(_FOLD.get(c, c) for c in text)
-    decomposed = unicodedata.normalize("NFKD", text)
+    # canonical (not compatibility) decomposition: accents come off, but ½ stays one character
+    decomposed = unicodedata.normalize("NFD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -97,14 +101,13 @@ def name_key(name: str) -> tuple:
     return sort_key(inverted_name(name))
 
 
-_PARTICLES = {"de", "da", "del", "della", "di", "du", "van", "von", "der", "den", "le", "la", "ter",
-              "bin", "ibn", "al", "el", "dos", "das"}
-
-
 def inverted_name(name: str) -> str:
-    """'Jacques Audiard' -> 'Audiard, Jacques'; 'Lars von Trier' -> 'Trier, Lars von'."""
+    """'Jacques Audiard' -> 'Audiard, Jacques'; 'Lars von Trier' -> 'Trier, Lars von'.
+
+    The family name is taken to be the last word. Names written family name first (many
+    East Asian names) should be entered as the index should show them.
+    """
     parts = name.split()
     if len(parts) < 2:
         return name
-    # family name is the last word; particles directly before it stay with the given names
     return f"{parts[-1]}, {' '.join(parts[:-1])}"

@@ -100,3 +100,61 @@ def boxes(pdf: Path) -> list[dict[str, list[float]]]:
         return [{name: [float(v) for v in page.obj[f"/{name}"]]
                  for name in ("MediaBox", "BleedBox", "TrimBox") if f"/{name}" in page.obj}
                 for page in doc.pages]
+
+
+def links(pdf: Path) -> list[dict]:
+    """Every internal link: page (1-based), target name, rectangle (x0, top, x1, bottom) from the top left."""
+    out = []
+    with pikepdf.open(pdf) as doc:
+        for number, page in enumerate(doc.pages, 1):
+            # pdftotext measures from the MediaBox's top-left corner; WeasyPrint's MediaBox
+            # starts at minus the bleed, so shift by its origin.
+            mx0, my0, mx1, my1 = (float(v) for v in page.mediabox)
+            for annot in page.obj.get("/Annots", []):
+                if annot.get("/Subtype") != "/Link":
+                    continue
+                dest = annot.get("/Dest")
+                if dest is None and "/A" in annot and "/D" in annot.A:
+                    dest = annot.A.D
+                if dest is None:
+                    continue
+                x0, y0, x1, y1 = (float(v) for v in annot.Rect)
+                out.append({"page": number, "dest": str(dest),
+                            "rect": (min(x0, x1) - mx0, my1 - max(y0, y1), max(x0, x1) - mx0,
+                                     my1 - min(y0, y1))})
+    return out
+
+
+def printed_references(pdf: Path, pages: range) -> list[tuple[str, int, str]]:
+    """(target, printed page number, line text) for each link line on ``pages`` that ends in a
+    number, in reading order (page, then column, then top to bottom).
+
+    A link may be drawn as several rectangles (text, leader, page number); rectangles of one
+    target on one line are joined, and the text inside them is read back with pdftotext.
+    """
+    found = []
+    by_line: dict[tuple, list] = {}
+    for link in links(pdf):
+        if link["page"] not in pages:
+            continue
+        x0, top, x1, bottom = link["rect"]
+        key = (link["page"], link["dest"], round((top + bottom) / 2))
+        by_line.setdefault(key, []).append(link["rect"])
+    for (page, dest, _), rects in sorted(by_line.items()):
+        x0 = min(r[0] for r in rects)
+        top = min(r[1] for r in rects)
+        x1 = max(r[2] for r in rects)
+        bottom = max(r[3] for r in rects)
+        text = flat(region_text(pdf, page, x0 - 1, top - 1, x1 - x0 + 2, bottom - top + 2))
+        match = re.search(r"(\d+)$", text)
+        if match:
+            column = x0 > 220  # right-hand column of a two-column A5 page
+            found.append(((page, column, top), (dest, int(match.group(1)), text)))
+    return [ref for _, ref in sorted(found)]
+
+
+def layout_lines(pdf: Path, pages: range) -> list[str]:
+    """Lines of text as laid out (pdftotext -layout), whitespace collapsed: table rows stay whole."""
+    text = run("pdftotext", "-enc", "UTF-8", "-layout", "-f", str(pages.start),
+               "-l", str(pages.stop - 1), str(pdf), "-")
+    return [flat(line) for line in text.splitlines() if line.strip()]
