@@ -3,6 +3,7 @@
     load_content   content folder -> validated typed model       (loader.py)
     render_html    model + layout templates -> HTML               (render.py)
     typeset        HTML -> laid-out pages with WeasyPrint         (typeset.py)
+    check          laid-out pages -> overset warnings/errors      (budgets.py)
     finish         PDF bytes -> PDF with metadata                 (postprocess.py)
     write          PDF bytes -> file, atomically                  (output.py)
 
@@ -20,9 +21,11 @@ from . import markup
 from .loader import Content, load_content
 from .output import write_atomically
 from .postprocess import Metadata, finish
-from .problems import Problem, display_path
+from .budgets import load_budgets, measure, overset
+from .problems import Problem, ProgrammeError, display_path
+from .press import Production
 from .render import Layout, render_html
-from .typeset import typeset, write_pdf
+from .typeset import Typeset, typeset, write_pdf
 
 
 @dataclass
@@ -42,43 +45,91 @@ def project_folder(content_dir: Path) -> Path:
     return Path(content_dir).resolve().parent
 
 
+class Stopwatch:
+    """Times the stages of a build: ``lap("html")`` ends the stage called html."""
+
+    def __init__(self):
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = self.timings.get(name, 0.0) + now - self._clock
+        self._clock = now
+
+
+def metadata(content: Content, subject: str) -> Metadata:
+    festival = content.programme.festival
+    title = festival.name
+    if str(festival.starts.year) not in title:
+        title += f" {festival.starts.year}"
+    return Metadata(title=f"{title} – {subject}", author=festival.organiser,
+                    subject=markup.plain(festival.tagline) or subject, lang=festival.lang)
+
+
+def lay_out(content: Content, layout: Layout, typeset_options: dict | None = None,
+            **template_extra) -> Typeset:
+    """Render the layout's templates with the content, and let WeasyPrint lay out the pages.
+    ``typeset_options`` go to WeasyPrint's ``render``."""
+    html = render_html(content, layout, **template_extra)
+    roots = [content.root.resolve(), *layout.folders, *layout.font_dirs]
+    return typeset(html, layout.folder, roots, layout.font_dirs,
+                   where=display_path(layout.folder / layout.entry), **(typeset_options or {}))
+
+
+def check_budgets(content: Content, layout: Layout, laid_out: Typeset,
+                  strict: bool) -> list[Problem]:
+    """Overset entries as warnings (errors with ``strict``), naming the file to shorten."""
+    found = []
+    budgets = load_budgets(layout.folder)
+    if budgets:
+        measured = measure(laid_out.document, {b.element for b in budgets})
+        for item in overset(measured, budgets):
+            source = content.film_sources.get(item.film)
+            found.append(Problem(display_path(source) if source else item.film, None, None,
+                                 item.message, "error" if strict else "warning"))
+    if strict and found:
+        raise ProgrammeError(found)
+    return found
+
+
 def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
               kind: str = "brochure", content: Content | None = None,
               subject: str = "Festival programme", pdf_options: dict | None = None,
+              strict: bool = False, production: Production | None = None,
               **template_extra) -> BuildResult:
     """Build one PDF. ``pdf_options`` go to WeasyPrint's ``write_pdf`` (for example
     ``pdf_variant="pdf/ua-1"`` for a tagged, accessible PDF); ``template_extra`` to the
-    templates."""
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name):
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = now - clock
-        clock = now
-
+    templates. With ``strict``, entries over the layout's space budgets fail the build.
+    ``production`` (a brochure: proof or press, padded to a signature) adds the steps of
+    :mod:`programme.press`."""
+    watch = Stopwatch()
     if content is None:
         content = load_content(Path(content_dir))
-    lap("load")
-    project = project_folder(content.root)
-    chosen = Layout.find(layout, kind, project)
-    html = render_html(content, chosen, **template_extra)
-    lap("html")
-    roots = [content.root.resolve(), chosen.folder, *chosen.font_dirs]
-    laid_out = typeset(html, chosen.folder, roots, chosen.font_dirs,
-                       where=display_path(chosen.folder / chosen.entry))
-    lap("layout")
-    pdf = write_pdf(laid_out, **(pdf_options or {}))
-    lap("pdf")
-    festival = content.programme.festival
-    title = festival.name + (f" {festival.starts.year}" if str(festival.starts.year)
-                             not in festival.name else "")
-    pdf = finish(pdf, Metadata(title=f"{title} – {subject}", author=festival.organiser,
-                               subject=markup.plain(festival.tagline) or subject,
-                               lang=festival.lang))
-    lap("finish")
+    watch.lap("load")
+    chosen = Layout.find(layout, kind, project_folder(content.root))
+    if production is None:
+        laid_out = lay_out(content, chosen, **template_extra)
+        made: list[Problem] = []
+    else:
+        options = production.typeset_options(chosen)
+        laid_out = lay_out(content, chosen, options, **production.template_extra(),
+                           **template_extra)
+        laid_out, made = production.after_layout(
+            content, chosen, laid_out, lambda n: lay_out(
+                content, chosen, options, **production.template_extra(n), **template_extra))
+    watch.lap("layout")
+    warnings = content.warnings + laid_out.warnings + made
+    warnings += check_budgets(content, chosen, laid_out, strict)
+    watch.lap("check")
+    pdf = write_pdf(laid_out, **(pdf_options or {}),
+                    **(production.pdf_options() if production else {}))
+    watch.lap("pdf")
+    pdf = finish(pdf, metadata(content, subject))
+    if production is not None:
+        pdf, made = production.finish(pdf)
+        warnings += made
+    watch.lap("finish")
     write_atomically(Path(output), pdf)
-    lap("write")
-    return BuildResult(Path(output), laid_out.page_count,
-                       content.warnings + laid_out.warnings, timings)
+    watch.lap("write")
+    return BuildResult(Path(output), laid_out.page_count, warnings, watch.timings)

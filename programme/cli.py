@@ -75,14 +75,168 @@ def validate(content_dir: Path):
 @main.command()
 @CONTENT
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("out/brochure.pdf"), show_default=True, help="PDF file to write.")
+              default=None, help="PDF file to write. Default: out/brochure.pdf, "
+                                 "or out/brochure-press.pdf with --press.")
 @click.option("--layout", default=None, metavar="DIR",
               help="Layout folder (or the name of one in layouts/). Default: brochure.")
-def build(content_dir: Path, output: Path, layout: str | None):
+@click.option("--strict", is_flag=True,
+              help="Fail, writing nothing, when an entry overflows the layout's space budgets.")
+@click.option("--press", is_flag=True,
+              help="For the print shop: PDF/X-4 in CMYK with the layout's output profile "
+                   "(press/press.css), stills at full resolution.")
+@click.option("--signature", type=click.Choice(["4", "8", "16"]), default="4",
+              show_default=True,
+              help="Pad the page count to a multiple of this with filler pages.")
+def build(content_dir: Path, output: Path | None, layout: str | None, strict: bool,
+          press: bool, signature: str):
     """Build the festival brochure PDF."""
     from .build import build_pdf
+    from .press import Production
 
-    result = build_pdf(content_dir, output, layout=layout, kind="brochure")
+    if output is None:
+        output = Path("out/brochure-press.pdf" if press else "out/brochure.pdf")
+    result = build_pdf(content_dir, output, layout=layout, kind="brochure", strict=strict,
+                       production=Production(press=press, signature=int(signature)))
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     click.echo(f"wrote {output} – {result.pages} pages in {result.seconds:.1f} s")
+
+
+@main.command()
+@CONTENT
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("out/handout.pdf"), show_default=True, help="PDF file to write.")
+@click.option("--day", "days", multiple=True, metavar="YYYY-MM-DD",
+              help="A day sheet for this day (repeatable; 'today' works during the festival). "
+                   "Default: every festival day with screenings.")
+@click.option("--venue", default=None, metavar="CODE",
+              help="Only the screenings at this venue (a code from venues.yaml).")
+@click.option("--film", "films", multiple=True, metavar="SLUG",
+              help="A film sheet for this film (repeatable), instead of day sheets.")
+@click.option("--paper", default="a4", show_default=True, metavar="a4|letter",
+              help="Paper size: a4 or letter (US Letter).")
+@click.option("--large-print", is_flag=True, help="Large print: no text under 16 pt.")
+@click.option("--layout", default=None, metavar="DIR",
+              help="Layout folder (or the name of one in layouts/). Default: handout.")
+def handout(content_dir: Path, output: Path, days: tuple[str, ...], venue: str | None,
+            films: tuple[str, ...], paper: str, large_print: bool, layout: str | None):
+    """Print box-office handouts: day sheets or film sheets, on A4 or US Letter.
+
+    \b
+    programme handout --day 2012-10-14               one day, every venue
+    programme handout --day 2012-10-14 --venue ODN   one day at one venue
+    programme handout --day 2012-10-14 --day 2012-10-15   two days, a page break between
+    programme handout --film rust-and-bone           one film on one page
+    programme handout --day today --large-print --paper letter
+    """
+    from .handout import Request, build_handout
+
+    request = Request(days=days, venue=venue, films=films, paper=paper, large_print=large_print)
+    result, chosen = build_handout(content_dir, output, request, layout=layout)
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
+    n = len(chosen.sheets)
+    what = "film" if chosen.sheets[0].kind == "film" else "day"
+    click.echo(f"wrote {output} – {n} {what} sheet{'s' if n != 1 else ''}, {result.pages} "
+               f"page{'s' if result.pages != 1 else ''} in {result.seconds:.1f} s")
+
+
+@main.command()
+@CONTENT
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("out/proof.pdf"), show_default=True, help="PDF file to write.")
+@click.option("--film", "films", multiple=True, metavar="SLUG",
+              help="Proof this film (repeatable). Default: every film.")
+@click.option("--section", "sections", multiple=True, metavar="NAME",
+              help="Proof the films of this section, by slug or name (repeatable).")
+@click.option("--since", default=None, metavar="REF",
+              help="Mark what changed since a git revision of the content or a saved "
+                   "snapshot (every proof saves OUT.snapshot.json).")
+@click.option("--contact-sheet", is_flag=True,
+              help="Also write OUT.contact.png: every page as a thumbnail, in spreads.")
+@click.option("--layout", default=None, metavar="DIR",
+              help="Brochure layout to proof (folder or name in layouts/). Default: brochure.")
+def proof(content_dir: Path, output: Path, films, sections, since, contact_sheet, layout):
+    """Build a proof: the brochure for some or all films, stamped PROOF, with missing
+    content, changes and overset entries marked and listed on a summary page."""
+    from .proof import build_proof
+
+    result = build_proof(content_dir, output, films=films, sections=sections, since=since,
+                         layout=layout, contact_sheet=contact_sheet)
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
+    info = result.info
+    if info.changes is not None:
+        c = info.changes
+        click.echo(f"changes since {c.since}: {len(c.changed)} changed, {len(c.added)} new, "
+                   f"{len(c.removed)} removed")
+    n = len(result.films)
+    click.echo(f"wrote {output} – proof of {n} film{'s' if n != 1 else ''}, {result.pages} "
+               f"pages in {result.seconds:.1f} s (snapshot {result.snapshot})")
+    if result.contact_sheet:
+        click.echo(f"wrote {result.contact_sheet}")
+
+
+@main.command()
+@click.argument("pdf_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, for machines.")
+@click.option("--signature", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="The page count must be a multiple of this (1: any count).")
+def preflight(pdf_file: Path, as_json: bool, signature: int):
+    """Check a finished PDF the way a print shop would, with poppler and qpdf.
+
+    \b
+    Fonts embedded and subset (pdffonts); each image's resolution at its placed size
+    (pdfimages -list: under 300 ppi a warning naming the film and the file, under 150 an
+    error); TrimBox and BleedBox on every page; page count; RGB in a press file; PDF/X
+    identification and output intent; file structure (qpdf --check).
+    Exit status: 0 no errors, 1 errors found.
+    """
+    from .preflight import ToolMissing, preflight as run_preflight
+
+    try:
+        report = run_preflight(pdf_file, signature=signature)
+    except ToolMissing as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report.as_json() if as_json else report.as_text())
+    sys.exit(1 if report.errors else 0)
+
+
+@main.command()
+@click.argument("pdf_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="PDF file to write. Default: beside PDF_FILE, named NAME-imposed.pdf.")
+@click.option("--creep", type=float, default=0.0, show_default=True, metavar="MM",
+              help="How far the centre sheet sticks out at the fore-edge, in mm; pages move "
+                   "toward the spine by their sheet's share (negative: away from it).")
+def impose(pdf_file: Path, output: Path | None, creep: float):
+    """Impose a built booklet on printer sheets for saddle stitching.
+
+    Two pages side by side on each sheet side (A4 landscape for A5 pages), in the order
+    that reads right when the sheets are printed double-sided (flip on the short edge),
+    folded, nested and stapled on the fold.
+    """
+    from .impose import impose as run_impose
+
+    if output is None:
+        output = pdf_file.with_name(f"{pdf_file.stem}-imposed.pdf")
+    result = run_impose(pdf_file, output, creep_mm=creep)
+    w, h = result.sheet_size_mm
+    click.echo(f"wrote {output} – {result.sheets} sheet{'s' if result.sheets != 1 else ''}, "
+               f"{result.pages} sides of {w:.0f} × {h:.0f} mm")
+
+
+@main.command()
+@CONTENT
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("out/brochure.pdf"), show_default=True, help="PDF file to write.")
+@click.option("--layout", default=None, metavar="DIR",
+              help="Layout folder (or the name of one in layouts/). Default: brochure.")
+@click.option("--strict", is_flag=True, help="Treat overset entries as errors.")
+def watch(content_dir: Path, output: Path, layout: str | None, strict: bool):
+    """Build the brochure, then rebuild on every change to the content, layout or fonts.
+
+    A change with an error prints the problems and keeps the last good PDF."""
+    from .watch import watch as run
+
+    run(content_dir, output, layout, echo=lambda line: click.echo(line, err=False), strict=strict)

@@ -18,16 +18,23 @@ import difflib
 import hashlib
 import types
 import typing
+import warnings as python_warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .model import Festival, Film, Programme, Section, Venue
+from . import glyphs
+from .model import LONG, Festival, Film, Programme, Section, Venue
 from .problems import Problem, ProgrammeError, display_path
 from .yamlfile import YamlDocument, format_loc, read_yaml_safely
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg"}
+IMAGE_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}
+# Far more than print needs (a full-bleed A5 page at 300 ppi is 1,819 x 2,551 px, 4.6
+# megapixels); above this an image is refused before anything decodes it.
+MAX_IMAGE_PIXELS = 50_000_000
+BUILTIN_FONTS = Path(__file__).resolve().parent.parent / "fonts"
 
 
 @dataclass
@@ -65,11 +72,12 @@ def load_content(root: Path) -> Content:
         return display_path(path)
 
     festival_doc, festival = _load_one(root / "festival.yaml", label, Festival, problems)
+    context = {"lang": festival.lang if festival else "en"}  # the language of content text
     before = len(problems)
-    venue_doc, venues = _load_list(root / "venues.yaml", label, Venue, problems)
+    venue_doc, venues = _load_list(root / "venues.yaml", label, Venue, problems, context)
     venues_complete = len(problems) == before  # else, skip checks that would only echo errors
     before = len(problems)
-    section_doc, sections = _load_list(root / "sections.yaml", label, Section, problems)
+    section_doc, sections = _load_list(root / "sections.yaml", label, Section, problems, context)
     sections_complete = len(problems) == before
 
     film_files = sorted((root / "films").glob("*.yaml")) + sorted((root / "films").glob("*.yml"))
@@ -79,30 +87,38 @@ def load_content(root: Path) -> Content:
     for path in film_files:
         doc = read_yaml_safely(path, label(path))
         problems.extend(doc.problems)
-        if doc.problems:
+        if doc.has_errors:
             continue
         if not isinstance(doc.data, dict):
             problems.append(Problem(doc.label, 1, None, "a film file must be a mapping of fields"))
             continue
         data = dict(doc.data)
         data.setdefault("slug", path.stem)
-        film = _validate(Film, data, doc, problems)
+        film = _validate(Film, data, doc, problems, context=context)
         if film is not None:
             films.append((doc, film))
 
     # ---- cross-checks between files
     _unique(venue_doc, venues, "code", problems)
     _unique(section_doc, sections, "slug", problems)
-    seen_slugs: dict[str, str] = {}
+    by_slug: dict[str, list[YamlDocument]] = {}
     for doc, film in films:
-        if film.slug in seen_slugs:
-            problems.append(doc.problem(("slug",), f"duplicate film slug {film.slug!r} "
-                                                   f"(also used by {seen_slugs[film.slug]})"))
-        seen_slugs.setdefault(film.slug, doc.label)
+        by_slug.setdefault(film.slug, []).append(doc)
+    for slug, docs in by_slug.items():
+        if len(docs) < 2:
+            continue
+        # Blame the files that give the slug explicitly, else all but the first.
+        explicit = [d for d in docs if isinstance(d.data, dict) and "slug" in d.data]
+        for doc in explicit or docs[1:]:
+            others = ", ".join(d.label for d in docs if d is not doc)
+            hint = "" if explicit else "; the file name gives the slug: rename one of the files"
+            problems.append(doc.problem(("slug",), f"duplicate film slug {slug!r} "
+                                                   f"(also used by {others}){hint}"))
     section_slugs = [s.slug for s in sections]
     venue_codes = [v.code for v in venues]
     images_dir = root / "images"
     warnings: list[Problem] = []
+    images: dict[str, list[tuple[str, str]]] = {}  # checked once per file name
     for doc, film in films:
         if sections_complete and film.section not in section_slugs:
             problems.append(doc.problem(("section",), _unknown("section", film.section, section_slugs)))
@@ -117,11 +133,14 @@ def load_content(root: Path) -> Content:
                     f"{screening.start:%Y-%m-%d} is outside the festival "
                     f"({festival.starts} to {festival.ends})"))
         for i, still in enumerate(film.stills):
-            problems.extend(_check_image(images_dir, still.file, doc, ("stills", i, "file")))
+            problems.extend(_check_image(images_dir, still.file, doc, ("stills", i, "file"),
+                                         images))
     problems.extend(_overlapping_screenings(films))
     if festival is not None and festival.cover_image:
         problems.extend(_check_image(images_dir, festival.cover_image, festival_doc,
-                                     ("cover_image",)))
+                                     ("cover_image",), images))
+    docs = [festival_doc, venue_doc, section_doc] + [doc for doc, _ in films]
+    problems.extend(_check_glyphs(docs, font_dirs(root)))
 
     errors = [p for p in problems if p.severity == "error"]
     if errors or festival is None:
@@ -137,33 +156,35 @@ def load_content(root: Path) -> Content:
 def _load_one(path, label, model, problems):
     doc = read_yaml_safely(path, label(path))
     problems.extend(doc.problems)
-    if doc.problems:
+    if doc.has_errors:
         return doc, None
     if not isinstance(doc.data, dict):
         problems.append(Problem(doc.label, 1, None, "expected a mapping of fields"))
         return doc, None
-    return doc, _validate(model, doc.data, doc, problems)
+    lang = doc.data.get("lang")  # the festival's language is the language of its own text
+    context = {"lang": lang if isinstance(lang, str) and lang.strip() else "en"}
+    return doc, _validate(model, doc.data, doc, problems, context=context)
 
 
-def _load_list(path, label, model, problems):
+def _load_list(path, label, model, problems, context=None):
     doc = read_yaml_safely(path, label(path))
     problems.extend(doc.problems)
-    if doc.problems:
+    if doc.has_errors:
         return doc, []
     if not isinstance(doc.data, list):
         problems.append(Problem(doc.label, 1, None, "expected a list (items starting with '- ')"))
         return doc, []
     out = []
     for i, item in enumerate(doc.data):
-        value = _validate(model, item, doc, problems, prefix=(i,))
+        value = _validate(model, item, doc, problems, prefix=(i,), context=context)
         if value is not None:
             out.append(value)
     return doc, out
 
 
-def _validate(model: type[BaseModel], data, doc: YamlDocument, problems, prefix=()):
+def _validate(model: type[BaseModel], data, doc: YamlDocument, problems, prefix=(), context=None):
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         for error in exc.errors():
             loc = prefix + tuple(error["loc"])
@@ -187,6 +208,12 @@ def _message(model: type[BaseModel], error: dict, prefix: tuple) -> str:
             text += f" (expected one of: {', '.join(names)})"
         return text
     got = error.get("input")
+    if kind == "string_too_long" and isinstance(got, str):
+        limit = error.get("ctx", {}).get("max_length", 0)
+        text = (f"is {len(got):,} characters long; at most {limit:,} are allowed here")
+        if limit >= LONG:
+            text += f" (about {limit // 6:,} words): shorten it"
+        return text
     expected = _expected(model, loc)
     if kind == "value_error":
         return str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
@@ -266,7 +293,8 @@ def _unique(doc: YamlDocument, items, attr: str, problems):
         seen.setdefault(key, i)
 
 
-def _check_image(images_dir: Path, name: str, doc: YamlDocument, loc) -> list[Problem]:
+def _check_image(images_dir: Path, name: str, doc: YamlDocument, loc,
+                 cache: dict | None = None) -> list[Problem]:
     path = (images_dir / name)
     try:
         resolved = path.resolve()
@@ -278,7 +306,86 @@ def _check_image(images_dir: Path, name: str, doc: YamlDocument, loc) -> list[Pr
                                  f"(expected one of {', '.join(sorted(IMAGE_SUFFIXES))})")]
     if not path.is_file():
         return [doc.problem(loc, f"image file not found: {display_path(path)}")]
+    if cache is None:
+        cache = {}
+    if name not in cache:
+        cache[name] = _image_problems(path, name)
+    return [doc.problem(loc, message, severity) for severity, message in cache[name]]
+
+
+def _image_problems(path: Path, name: str) -> list[tuple[str, str]]:
+    """Check an image from its header only: nothing is decoded, so a decompression bomb
+    (a small file that unpacks to gigabytes) costs nothing here and is refused."""
+    if path.suffix.lower() == ".svg":
+        head = path.read_bytes()[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+        if not head.startswith(b"<") or b"<svg" not in head:
+            return [("error", f"{name!r} is not an SVG image")]
+        return []
+    from PIL import Image
+
+    limit = Image.MAX_IMAGE_PIXELS
+    try:
+        # Pillow's own bomb check would stop at the size we want to report; ours is lower.
+        Image.MAX_IMAGE_PIXELS = None
+        with python_warnings.catch_warnings():
+            python_warnings.simplefilter("ignore")
+            with Image.open(path) as image:
+                kind, (width, height) = image.format, image.size
+    except Exception:  # noqa: BLE001 - any failure to read a header means "not an image"
+        return [("error", f"{name!r} is not an image: it cannot be read as JPEG, PNG, GIF "
+                          "or WebP")]
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+    if kind not in IMAGE_FORMATS:
+        return [("error", f"{name!r} is a {kind} image; save it as JPEG or PNG")]
+    if width * height > MAX_IMAGE_PIXELS:
+        return [("error", f"{name!r} is {width:,} × {height:,} px ({width * height / 1e6:,.0f} "
+                          f"megapixels); images are limited to {MAX_IMAGE_PIXELS / 1e6:.0f} "
+                          "megapixels: scale it down (a full A5 page at 300 ppi is about "
+                          "1,800 × 2,500 px)")]
+    if _cut_short(path, IMAGE_FORMATS[kind]):
+        return [("warning", f"{name!r} seems cut short (an incomplete copy or download?); "
+                            "it may print damaged or not at all")]
     return []
+
+
+def _cut_short(path: Path, kind: str) -> bool:
+    """A JPEG without its end marker or a PNG without its IEND chunk near the end."""
+    if kind not in ("JPEG", "PNG"):
+        return False
+    with path.open("rb") as handle:
+        size = handle.seek(0, 2)
+        handle.seek(max(0, size - 1024))
+        tail = handle.read()
+    return (b"\xff\xd9" if kind == "JPEG" else b"IEND") not in tail
+
+
+def font_dirs(root: Path) -> list[Path]:
+    """The font folders a build of the content folder ``root`` may use: the project's
+    fonts/, those of its layouts, and the built-in fonts/ (see render.Layout.font_dirs)."""
+    project = root.resolve().parent
+    dirs = [project / "fonts", *sorted((project / "layouts").glob("*/fonts")),
+            *sorted((BUILTIN_FONTS.parent / "layouts").glob("*/fonts")), BUILTIN_FONTS]
+    return [d for d in dict.fromkeys(dirs) if d.is_dir()]
+
+
+def _check_glyphs(docs: list[YamlDocument], dirs: list[Path]) -> list[Problem]:
+    """A warning for each text with characters no font has (they would print as boxes)."""
+    covered = glyphs.coverage(dirs)
+    problems = []
+    for doc in docs:
+        if doc is None or doc.data is None or doc.has_errors:
+            continue
+        for loc, text in doc.strings():
+            absent = glyphs.missing(text, covered)
+            if absent:
+                problems.append(doc.problem(
+                    loc, f"no font has {glyphs.describe(absent)}: " + (
+                        "it would print as an empty box; add a font with it to fonts/ or "
+                        "change the text" if len(absent) == 1 else
+                        "they would print as empty boxes; add a font with them to fonts/ or "
+                        "change the text"), "warning"))
+    return problems
 
 
 def _overlapping_screenings(films) -> list[Problem]:

@@ -10,22 +10,50 @@ blank line            new paragraph (in a ``>-`` folded YAML block, a blank line
 ===================  ==========================================
 
 Any HTML in content (``<b>``, ``<script>``, ``<img src=...>``) is printed as text.
+
+Before that, the typography rules of :mod:`programme.typography` are applied (content text
+from the model has them already, in its own language, and applying them again changes
+nothing; other text gets them here, in ``lang``, English by default). Text whose first strong
+character is right-to-left (Arabic, Hebrew) is marked ``dir="rtl"``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from markupsafe import Markup, escape
+
+from .typography import smarten
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.S)
 _ITALIC = re.compile(r"(?<![\*\w])\*(?=\S)(.+?)(?<=\S)\*(?![\*\w])", re.S)
 
 
-def inline(text: str | None) -> Markup:
-    """Escape ``text`` and apply the inline markup (italic, bold, line breaks)."""
-    if not text:
-        return Markup("")
+def typography(text: str | None, lang: str | None = None) -> str:
+    """``text`` with the typography rules applied (content text has them already)."""
+    if not text or hasattr(text, "__html__"):  # Markup is HTML, not text
+        return text or ""
+    return smarten(text, lang or "en")
+
+
+def direction(text: str | None) -> str | None:
+    """'rtl' when the first strong character of ``text`` is right-to-left (what dir="auto"
+    computes in a browser, which WeasyPrint does not do), else None."""
+    for char in text or "":
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return None
+    return None
+
+
+def _attributes(text: str) -> Markup:
+    return Markup(' dir="rtl"') if direction(text) == "rtl" else Markup("")
+
+
+def _inline_html(text: str) -> Markup:
     html = str(escape(text))
     html = _BOLD.sub(r"<strong>\1</strong>", html)
     html = _ITALIC.sub(r"<em>\1</em>", html)
@@ -33,10 +61,21 @@ def inline(text: str | None) -> Markup:
     return Markup(html)
 
 
-def plain(text: str | None) -> str:
-    """The text without its markup characters, for bookmarks, sorting and metadata."""
+def inline(text: str | None, lang: str | None = None) -> Markup:
+    """Escape ``text`` and apply typography and the inline markup (italic, bold, line breaks)."""
+    if not text:
+        return Markup("")
+    html = _inline_html(typography(text, lang))
+    attrs = _attributes(text)
+    return Markup("<span{}>{}</span>").format(attrs, html) if attrs else html
+
+
+def plain(text: str | None, lang: str | None = None) -> str:
+    """The text (with typography) without its markup characters, for bookmarks, sorting
+    and metadata."""
     if not text:
         return ""
+    text = typography(text, lang)
     text = _BOLD.sub(r"\1", text)
     text = _ITALIC.sub(r"\1", text)
     return text.replace("\\\n", " ")
@@ -51,8 +90,9 @@ def split_paragraphs(text: str | None) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def paragraphs(text: str | None, css_class: str | None = None) -> Markup:
-    """Each paragraph of ``text`` as a ``<p>``, with inline markup applied."""
+def paragraphs(text: str | None, css_class: str | None = None, lang: str | None = None) -> Markup:
+    """Each paragraph of ``text`` as a ``<p>``, with typography and inline markup applied."""
     attr = Markup(' class="{}"').format(css_class) if css_class else Markup("")
     return Markup("").join(
-        Markup("<p{}>{}</p>\n").format(attr, inline(p)) for p in split_paragraphs(text))
+        Markup("<p{}{}>{}</p>\n").format(attr, _attributes(p), _inline_html(p))
+        for p in split_paragraphs(typography(text, lang)))

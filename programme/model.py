@@ -7,15 +7,27 @@ errors into ``file:line: field: message`` problems.
 
 Field descriptions double as the wording of error messages: the ``expect`` entry of
 ``json_schema_extra`` says, in an editor's words, what a field should contain.
+
+Content text (titles, names, reviews, captions…) gets the typography rules of
+:mod:`programme.typography` here, in its language, so every consumer (templates, bookmarks,
+PDF metadata, sorting) sees the same text. A text's language is the festival's ``lang``
+(passed by the loader as the validation context, ``{"lang": "en"}``), except:
+``original_title`` is in ``original_language``; a filmography title is in its entry's
+``lang``, else the film's ``original_language``; a review, statement or biography may give its
+own ``lang``. Text fields have a length limit (``SHORT`` or ``LONG`` characters).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo,
+                      field_validator, model_validator)
+
+from .typography import smarten
 
 
 def expect(text: str, **kwargs):
@@ -27,23 +39,61 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-NonEmpty = Annotated[str, Field(min_length=1)]
+SHORT = 1_000   # characters in a title, name, caption, note…
+LONG = 20_000   # characters in a review, statement, biography or introduction (about 3 000 words)
+
+
+def _context_lang(info: ValidationInfo | None) -> str | None:
+    context = info.context if info is not None else None
+    return context.get("lang") if isinstance(context, dict) else None
+
+
+def _text(value: str, lang: str | None) -> str:
+    """Content text as printed: composed (NFC: text from macOS is often decomposed, é as e
+    and a combining accent) and with the typography of language ``lang``."""
+    return smarten(unicodedata.normalize("NFC", value), lang or "en")
+
+
+def _typeset(value: str, info: ValidationInfo) -> str:
+    """Content text in the festival's language."""
+    return _text(value, _context_lang(info))
+
+
+def _set(model: BaseModel, name: str, value) -> None:
+    object.__setattr__(model, name, value)  # the models are frozen once validated
+
+
+NonEmpty = Annotated[str, Field(min_length=1, max_length=SHORT), AfterValidator(_typeset)]
+Line = Annotated[str, Field(max_length=SHORT), AfterValidator(_typeset)]  # may be empty
+Prose = Annotated[str, Field(min_length=1, max_length=LONG), AfterValidator(_typeset)]
+LongLine = Annotated[str, Field(max_length=LONG), AfterValidator(_typeset)]  # may be empty
+# Text in a language of its own: its model applies the typography (see _languages).
+OwnLanguage = Annotated[str, Field(min_length=1, max_length=SHORT)]
+OwnLanguageProse = Annotated[str, Field(min_length=1, max_length=LONG)]
 LangCode = Annotated[str, Field(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")]
 
 
 # --------------------------------------------------------------------------- festival
+class Advert(Strict):
+    """A whole-page advert of the festival's own, printed on a filler page (see fillers.py)."""
+
+    title: NonEmpty = expect("the advert's heading such as 'Become a member'")
+    text: Prose = expect("the advert's text")
+
+
 class Festival(Strict):
     name: NonEmpty
-    edition: str | None = None
+    edition: Line | None = None
     starts: dt.date = expect("a date such as 2012-10-10")
     ends: dt.date = expect("a date such as 2012-10-21")
     organiser: NonEmpty
     lang: LangCode = "en"
-    tagline: str | None = None
+    tagline: Line | None = None
     website: str | None = None
     cover_image: str | None = expect("an image file name inside content/images", default=None)
-    box_office: str | None = expect("booking details (phone, opening hours)", default=None)
+    box_office: Line | None = expect("booking details (phone, opening hours)", default=None)
     box_office_notes: list[NonEmpty] = expect("a list of notes for ticket buyers", default_factory=list)
+    adverts: list[Advert] = expect("a list of adverts, each with a title and text", default_factory=list)
 
     @model_validator(mode="after")
     def _dates_in_order(self):
@@ -61,7 +111,7 @@ class Venue(Strict):
     code: str = expect("a short venue code in capitals such as NFT1", pattern=r"^[A-Z0-9][A-Z0-9-]{0,9}$")
     name: NonEmpty
     address: NonEmpty
-    accessibility: str | None = None
+    accessibility: Line | None = None
 
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -71,7 +121,7 @@ class Section(Strict):
     slug: str = expect("a lower-case identifier such as gala", pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: NonEmpty
     colour: str = expect("a colour as #rrggbb", pattern=HEX_COLOUR.pattern)
-    introduction: str | None = None
+    introduction: LongLine | None = None
     order: int = expect("a whole number giving the section's place in the brochure")
 
 
@@ -91,25 +141,47 @@ class Distributor(Strict):
 class AttributedText(Strict):
     """A text with the people who wrote it: a review and its critic, a statement and its authors."""
 
-    text: NonEmpty
-    by: str | None = expect("the author's name as it should be printed", default=None)
+    text: OwnLanguageProse
+    by: Line | None = expect("the author's name as it should be printed", default=None)
+    lang: LangCode | None = expect(
+        "a language code such as fr: the language of the text, if not the festival's", default=None)
+
+    @model_validator(mode="after")
+    def _language(self, info: ValidationInfo):
+        _in_language(self, info)
+        return self
 
 
 class Biography(Strict):
-    text: NonEmpty
+    text: OwnLanguageProse
+    lang: LangCode | None = expect(
+        "a language code such as fr: the language of the text, if not the festival's", default=None)
+
+    @model_validator(mode="after")
+    def _language(self, info: ValidationInfo):
+        _in_language(self, info)
+        return self
+
+
+def _in_language(model: BaseModel, info: ValidationInfo) -> None:
+    """Typography for ``model.text`` in its own ``lang``, else the festival's."""
+    _set(model, "text", _text(model.text, model.lang or _context_lang(info)))
 
 
 class FilmographyEntry(Strict):
     year: int = expect("a four-digit year", ge=1880, le=2100)
-    title: NonEmpty = expect("the title as released (original title)")
-    english_title: str | None = expect("the English title, where different", default=None)
+    title: OwnLanguage = expect("the title as released (original title)")
+    english_title: Line | None = expect("the English title, where different", default=None)
+    lang: LangCode | None = expect(
+        "a language code such as fr: the language of the title (default: the film's "
+        "original_language)", default=None)
     notes: list[NonEmpty] = expect("a list of short notes such as doc or s", default_factory=list)
 
 
 class Still(Strict):
     file: NonEmpty = expect("an image file name inside content/images")
-    caption: str | None = None
-    credit: str | None = None
+    caption: Line | None = None
+    credit: Line | None = None
 
 
 class Screening(Strict):
@@ -119,7 +191,7 @@ class Screening(Strict):
     subtitled: bool = expect("true or false: the screening has English subtitles", default=False)
     audio_described: bool = False
     certificate: str | None = expect("an age certificate such as 15 or 12A", default=None)
-    note: str | None = expect("a short note such as 'Q&A with the director'", default=None)
+    note: Line | None = expect("a short note such as 'Q&A with the director'", default=None)
 
     @field_validator("start", mode="before")
     @classmethod
@@ -132,10 +204,10 @@ class Screening(Strict):
 class Film(Strict):
     slug: str = expect("a lower-case identifier", pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: NonEmpty
-    original_title: str | None = None
+    original_title: OwnLanguage | None = None
     original_language: LangCode | None = expect(
         "a language code such as fr or ru for the original title", default=None)
-    tagline: str | None = None
+    tagline: Line | None = None
     section: str = expect("a section slug from sections.yaml")
     credits: Credits
     countries: list[NonEmpty] = expect("a list of countries", min_length=1)
@@ -148,6 +220,18 @@ class Film(Strict):
     filmography: list[FilmographyEntry] = Field(default_factory=list)
     stills: list[Still] = Field(default_factory=list)
     screenings: list[Screening] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _languages(self, info: ValidationInfo):
+        """original_title is in original_language; so are filmography titles without a lang."""
+        festival = _context_lang(info) or "en"
+        if self.original_title is not None:
+            _set(self, "original_title", _text(self.original_title,
+                                               self.original_language or festival))
+        for entry in self.filmography:
+            _set(entry, "title", _text(entry.title, entry.lang or self.original_language
+                                       or festival))
+        return self
 
     @property
     def first_screening(self) -> dt.datetime | None:

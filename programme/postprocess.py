@@ -24,6 +24,9 @@ class Metadata:
 
 
 def finish(pdf_bytes: bytes, meta: Metadata) -> bytes:
+    # plain str: pikepdf would turn a str subclass (such as content text) into an array
+    meta = Metadata(*(str(value) for value in (meta.title, meta.author, meta.subject,
+                                                meta.lang, meta.keywords)))
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
             xmp["dc:title"] = meta.title

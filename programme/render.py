@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
@@ -31,9 +31,19 @@ BUILTIN_ROOT = Path(__file__).resolve().parent.parent  # the checkout: layouts/,
 class Layout:
     folder: Path
     entry: str = "index.html"
+    # other layout folders whose templates this one may include as "prefix/name.html"
+    includes: tuple[tuple[str, Path], ...] = ()
+
+    @property
+    def folders(self) -> list[Path]:
+        return [self.folder, *(folder for _, folder in self.includes)]
+
+    def including(self, prefix: str, other: "Layout") -> "Layout":
+        return replace(self, includes=self.includes + ((prefix, other.folder),))
 
     @classmethod
-    def find(cls, name_or_path: str | Path | None, kind: str, project: Path) -> "Layout":
+    def find(cls, name_or_path: str | Path | None, kind: str, project: Path,
+             entry: str = "index.html") -> "Layout":
         """A layout given as a folder path, or by name in the project's or built-in layouts/."""
         candidates = []
         if name_or_path is not None and Path(name_or_path).is_dir():
@@ -41,10 +51,10 @@ class Layout:
         name = str(name_or_path or kind)
         candidates += [project / "layouts" / name, BUILTIN_ROOT / "layouts" / name]
         for folder in candidates:
-            if (folder / "index.html").is_file():
-                return cls(folder.resolve())
+            if (folder / entry).is_file():
+                return cls(folder.resolve(), entry)
         raise ProgrammeError([Problem(str(name_or_path or kind), None, None,
-                                      "layout not found: a layout is a folder with an index.html")])
+                                      f"layout not found: a layout is a folder with an {entry}")])
 
     @property
     def font_dirs(self) -> list[Path]:
@@ -106,8 +116,12 @@ def ends_at(screening, film: Film) -> dt.datetime:
 
 
 def make_environment(layout: Layout) -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader(str(layout.folder))
+    if layout.includes:
+        loader = jinja2.ChoiceLoader([loader, jinja2.PrefixLoader(
+            {prefix: jinja2.FileSystemLoader(str(folder)) for prefix, folder in layout.includes})])
     env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(layout.folder)),
+        loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -115,6 +129,7 @@ def make_environment(layout: Layout) -> jinja2.Environment:
     )
     env.filters.update(
         inline=markup.inline, paragraphs=markup.paragraphs, plain=markup.plain,
+        typography=markup.typography,
         day=day, long_day=long_day, time=time, names=names, inverted_name=inverted_name,
         fold=fold,
     )
@@ -157,6 +172,7 @@ def context(content: Content, layout: Layout, **extra) -> dict:
         venue_list=programme.venues,
         image_url=image_url,
         generated=dt.datetime.now(),
+        proof=None,  # a proof.ProofInfo when building a proof
     )
     ctx.update(extra)
     return ctx
@@ -182,10 +198,10 @@ def render_html(content: Content, layout: Layout, **extra) -> str:
 
 def _template_frame(layout: Layout) -> tuple[str, int | None]:
     """The innermost template file and line in the current traceback."""
-    folder = str(layout.folder)
+    folders = tuple(str(folder) for folder in layout.folders)
     found = (display_path(layout.folder / layout.entry), None)
     for frame, line in traceback.walk_tb(sys.exc_info()[2]):
         filename = frame.f_code.co_filename
-        if filename.startswith(folder):
+        if filename.startswith(folders):
             found = (display_path(Path(filename)), line)
     return found

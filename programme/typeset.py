@@ -55,8 +55,11 @@ class _Collect(logging.Handler):
 
 
 def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: list[Path],
-            where: str) -> Typeset:
-    """Lay out ``html`` (relative URLs resolve against ``base_folder``)."""
+            where: str, **options) -> Typeset:
+    """Lay out ``html`` (relative URLs resolve against ``base_folder``).
+
+    ``options`` go to WeasyPrint's ``render`` (for example ``pdf_variant``, ``stylesheets``,
+    ``dpi``)."""
     isolate_fonts(font_dirs)
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -67,7 +70,7 @@ def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: 
     logger.addHandler(collector)
     try:
         document = HTML(string=html, base_url=str(base_folder) + os.sep,
-                        url_fetcher=fetcher).render(font_config=FontConfiguration())
+                        url_fetcher=fetcher).render(font_config=FontConfiguration(), **options)
     finally:
         logger.removeHandler(collector)
     problems = [Problem(where, None, None, f"refused to load {url}: {reason}")
@@ -76,7 +79,32 @@ def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: 
         raise ProgrammeError(problems)
     warnings = [Problem(where, None, None, f"WeasyPrint: {m}", "warning")
                 for m in collector.messages if "refused" not in m.lower()]
+    warnings += missing_glyphs(document, font_dirs, where)
     return Typeset(document, warnings)
+
+
+def missing_glyphs(document, font_dirs: list[Path], where: str) -> list[Problem]:
+    """A warning for each character laid out that no font has: it will print as an empty
+    box (.notdef). Content text is checked earlier, with its location (loader.py); this
+    catches the rest: text in templates and text that templates make (index letters…)."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    from . import glyphs
+
+    covered = glyphs.coverage(font_dirs)
+    pages: dict[str, list[int]] = {}
+    for number, page in enumerate(document.pages, 1):
+        for box in page._page_box.descendants():
+            if isinstance(box, TextBox):
+                for char in glyphs.missing(box.text, covered):
+                    if number not in pages.setdefault(char, []):
+                        pages[char].append(number)
+    return [Problem(where, None, None,
+                    f"no font has {glyphs.describe([char])}: it prints as an empty box on "
+                    f"page{'s' if len(numbers) > 1 else ''} "
+                    f"{', '.join(map(str, numbers[:10]))}{' …' if len(numbers) > 10 else ''}",
+                    "warning")
+            for char, numbers in pages.items()]
 
 
 def write_pdf(result: Typeset, **options) -> bytes:

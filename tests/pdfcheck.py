@@ -15,9 +15,11 @@ def run(*args: str) -> str:
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 
-def page_texts(pdf: Path) -> list[str]:
-    """Text of every page (pdftotext), in reading order."""
-    pages = run("pdftotext", "-enc", "UTF-8", str(pdf), "-").split("\f")
+def page_texts(pdf: Path, raw: bool = False) -> list[str]:
+    """Text of every page (pdftotext), in reading order; ``raw``: in content-stream order,
+    which keeps rotated text such as a watermark out of the lines it crosses."""
+    pages = run("pdftotext", *(["-raw"] if raw else []), "-enc", "UTF-8", str(pdf),
+                "-").split("\f")
     return pages[:-1] if pages and pages[-1] == "" else pages
 
 

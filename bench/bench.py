@@ -1,0 +1,168 @@
+"""Benchmark: how fast and how big builds are on a large generated festival, in one run.
+
+    python3 bench/bench.py                 # 300 films in 10 sections (the target festival)
+    python3 bench/bench.py --films 60      # a quicker look
+
+It generates the festival into a temporary folder (bench/generate_festival.py), then runs
+the real command line, each step in a fresh process, and reports wall time, pages per
+second and the peak memory (RSS) of the process:
+
+- cold full build
+- rebuild after editing one film's review
+- rebuild after a layout CSS edit
+- single-film proof (and a proof of the example festival's first film)
+- baseline: the same brochure HTML rendered as one plain WeasyPrint document
+  (``python -m weasyprint``), no post-processing
+
+and the ratios between them. Figures are printed, never asserted: targets live in the
+issue tracker and the closing notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+from generate_festival import generate  # noqa: E402  (beside this script)
+
+
+@dataclass
+class Run:
+    name: str
+    seconds: float
+    peak_mb: float
+    pages: int | None = None
+
+    @property
+    def pages_per_second(self) -> float | None:
+        return self.pages / self.seconds if self.pages else None
+
+
+def measure(name: str, args: list[str], cwd: Path, env=None) -> Run:
+    """Run a command in a fresh process: wall time and that process tree's peak RSS."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        # wait4 gives this child's rusage: ru_maxrss (KiB on Linux) is the largest resident
+        # set of the child or of any process it waited for (parallel workers included).
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"{name} failed ({process.returncode}):\n"
+                             f"{err.read().decode()[-2000:]}")
+    return Run(name, seconds, usage.ru_maxrss / 1024, _pages(cwd, args))
+
+
+def _pages(cwd: Path, args: list[str]) -> int | None:
+    if "-o" not in args:
+        return None
+    pdf = cwd / args[args.index("-o") + 1]
+    if not pdf.exists():
+        return None
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    for line in info.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    return None
+
+
+def programme(*args: str) -> list[str]:
+    return [sys.executable, "-m", "programme", *args]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--films", type=int, default=300)
+    parser.add_argument("--sections", type=int, default=10)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="programme-bench-"))
+    runs: list[Run] = []
+    try:
+        t0 = time.perf_counter()
+        generate(tmp / "content", films=args.films, sections=args.sections, seed=1)
+        shutil.copytree(REPO / "layouts" / "brochure", tmp / "layouts" / "brochure")
+        shutil.copytree(REPO / "layouts" / "proof", tmp / "layouts" / "proof")
+        shutil.copytree(REPO / "fonts", tmp / "fonts")
+        print(f"generated {args.films} films in {args.sections} sections "
+              f"in {time.perf_counter() - t0:.1f} s: {tmp}")
+
+        def step(name, *cli):
+            run = measure(name, programme(*cli), tmp)
+            runs.append(run)
+            pps = f"{run.pages_per_second:6.1f} pages/s" if run.pages_per_second else " " * 13
+            pages = f"{run.pages:5d} pages" if run.pages else " " * 11
+            print(f"{name:34} {run.seconds:8.2f} s {pages} {pps} {run.peak_mb:8.0f} MB peak",
+                  flush=True)
+            return run
+
+        cold = step("cold full build", "build", "content", "-o", "out/brochure.pdf")
+
+        film = sorted((tmp / "content" / "films").glob("*.yaml"))[len(runs) * 7 % args.films]
+        text = film.read_text(encoding="utf-8")
+        film.write_text(text.replace("review:\n  text: >-\n",
+                                     "review:\n  text: >-\n    An edited first sentence.\n", 1),
+                        encoding="utf-8")
+        edit = step("rebuild after one review edit", "build", "content", "-o", "out/brochure.pdf")
+
+        css = tmp / "layouts" / "brochure" / "style.css"
+        css.write_text(css.read_text() + "\n.byline { letter-spacing: 0.01em; }\n")
+        restyle = step("rebuild after a CSS edit", "build", "content", "-o", "out/brochure.pdf")
+
+        proof = step("single-film proof", "proof", "content", "--film", film.stem,
+                     "-o", "out/proof.pdf")
+        example = measure("example festival: one-film proof",
+                          programme("proof", str(REPO / "content"), "--film", "rust-and-bone",
+                                    "-o", str(tmp / "out" / "seed-proof.pdf")), tmp)
+        runs.append(example)
+        print(f"{example.name:34} {example.seconds:8.2f} s {'':25} {example.peak_mb:8.0f} MB peak")
+
+        # Baseline: the brochure's HTML as one plain WeasyPrint document.
+        html = tmp / "layouts" / "brochure" / "_bench.html"
+        subprocess.run([sys.executable, "-c", (
+            "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[3]);"
+            "from programme.loader import load_content; from programme.render import Layout, render_html;"
+            "c = load_content(Path(sys.argv[1]));"
+            "Path(sys.argv[2]).write_text(render_html(c, Layout(Path(sys.argv[2]).parent)), 'utf-8')"),
+            str(tmp / "content"), str(html), str(REPO)], check=True)
+        run = measure("baseline: one plain WeasyPrint doc",
+                      [sys.executable, "-m", "weasyprint", "--base-url",
+                       str(html.parent) + os.sep, str(html), "out/baseline.pdf"], tmp)
+        run.pages = _pages(tmp, ["-o", "out/baseline.pdf"])
+        runs.append(run)
+        baseline = run
+        print(f"{run.name:34} {run.seconds:8.2f} s {run.pages:5d} pages "
+              f"{run.pages_per_second:6.1f} pages/s {run.peak_mb:8.0f} MB peak")
+
+        print()
+        print(f"cold build vs baseline:        {baseline.seconds / cold.seconds:5.2f}x faster "
+              f"(target ≥ 1.8x)")
+        print(f"one-review rebuild / cold:     {edit.seconds / cold.seconds:5.2f} (target ≤ 0.10)")
+        print(f"CSS-edit rebuild / cold:       {restyle.seconds / cold.seconds:5.2f}")
+        print(f"single-film proof:             {proof.seconds:5.2f} s (target < 2 s)")
+        print(f"example one-film proof:        {example.seconds:5.2f} s (target < 2 s)")
+        print(f"peak RSS (largest process):    {max(r.peak_mb for r in runs):5.0f} MB "
+              f"(target < 600 MB)")
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""What changed in the content since a git revision or a saved proof snapshot, field by field.
+
+A *snapshot* is the films' data as the editors wrote it (the YAML, not the model), keyed
+by slug. Every proof saves one beside its PDF (``proof.pdf`` → ``proof.snapshot.json``);
+``programme proof --since`` takes that file or any git revision of the content folder.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .problems import Problem, ProgrammeError, display_path
+from .yamlfile import read_yaml_safely
+
+SNAPSHOT_VERSION = 1
+
+
+def snapshot(content_root: Path) -> dict[str, dict]:
+    """The raw data of every film file in a content folder."""
+    films = {}
+    for path in sorted((Path(content_root) / "films").glob("*.y*ml")):
+        doc = read_yaml_safely(path, display_path(path))
+        if isinstance(doc.data, dict):
+            films[path.stem] = doc.data
+    return films
+
+
+def save_snapshot(films: dict[str, dict], revision: str) -> bytes:
+    data = {"programme-snapshot": SNAPSHOT_VERSION, "revision": revision, "films": films}
+    return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode("utf-8")
+
+
+def snapshot_path(pdf: Path) -> Path:
+    return Path(pdf).with_suffix(".snapshot.json")
+
+
+def load_since(since: str, content_root: Path) -> tuple[dict[str, dict], str]:
+    """The films at ``since``: a snapshot file, or a git revision of the content folder."""
+    path = Path(since)
+    if path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("programme-snapshot") != SNAPSHOT_VERSION:
+                raise ValueError("not a programme proof snapshot")
+            return data["films"], f"snapshot {display_path(path)} ({data.get('revision', '?')})"
+        except (ValueError, KeyError, AttributeError) as exc:
+            raise ProgrammeError([Problem(display_path(path), None, None,
+                                          f"cannot read proof snapshot: {exc}")]) from None
+    return _films_at_revision(since, Path(content_root)), f"git {since}"
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True)
+
+
+def _films_at_revision(revision: str, root: Path) -> dict[str, dict]:
+    def fail(message):
+        raise ProgrammeError([Problem("--since", None, None, message)])
+
+    top = _git(["rev-parse", "--show-toplevel"], root)
+    if top.returncode != 0:
+        fail(f"{revision!r} is neither a snapshot file nor usable as a git revision: "
+             f"{display_path(root)} is not in a git repository")
+    prefix = _git(["rev-parse", "--show-prefix"], root).stdout.decode().strip()
+    commit = _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], root)
+    if commit.returncode != 0:
+        fail(f"unknown git revision {revision!r}")
+    archive = _git(["archive", "--format=tar", commit.stdout.decode().strip(), "--",
+                    f"{prefix}films"], Path(top.stdout.decode().strip()))
+    if archive.returncode != 0:
+        return {}  # no films folder at that revision: everything is new
+    films = {}
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar, \
+            tempfile.TemporaryDirectory() as tmp:
+        for member in tar.getmembers():
+            name = PurePosixPath(member.name)
+            if not member.isfile() or name.suffix not in (".yaml", ".yml"):
+                continue
+            target = Path(tmp) / name.name
+            target.write_bytes(tar.extractfile(member).read())
+            doc = read_yaml_safely(target, f"{revision}:{member.name}")
+            if isinstance(doc.data, dict):
+                films[name.stem] = doc.data
+    return films
+
+
+# ------------------------------------------------------------------------------- diff
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: object
+    new: object
+
+    @staticmethod
+    def show(value, limit: int = 70) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        text = " ".join(str(value).split())
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class Changes:
+    since: str
+    changed: dict[str, list[FieldChange]] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    removed: dict[str, str] = field(default_factory=dict)  # slug -> title
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.added or self.removed)
+
+
+def flatten(data, prefix: str = "") -> dict[str, object]:
+    """{'credits': {'cast': [..]}, 'screenings': [{..}]} -> {'credits.cast': [..], 'screenings[0].venue': ..}."""
+    out: dict[str, object] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(data, list) and any(isinstance(v, (dict, list)) for v in data):
+        for i, value in enumerate(data):
+            out.update(flatten(value, f"{prefix}[{i}]"))
+    else:
+        out[prefix] = data
+    return out
+
+
+def compare(old: dict[str, dict], new: dict[str, dict], since: str) -> Changes:
+    changes = Changes(since)
+    for slug in sorted(new):
+        if slug not in old:
+            changes.added.append(slug)
+            continue
+        a, b = flatten(old[slug]), flatten(new[slug])
+        diffs = [FieldChange(key, a.get(key), b.get(key))
+                 for key in sorted(set(a) | set(b), key=_field_order(b, a))
+                 if a.get(key) != b.get(key)]
+        if diffs:
+            changes.changed[slug] = diffs
+    for slug in sorted(set(old) - set(new)):
+        changes.removed[slug] = str(old[slug].get("title", slug))
+    return changes
+
+
+def _field_order(*dicts):
+    """Fields in the order they appear in the file (new first, then old)."""
+    order: dict[str, int] = {}
+    for d in dicts:
+        for key in d:
+            order.setdefault(key, len(order))
+    return lambda key: order[key]

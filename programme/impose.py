@@ -1,0 +1,129 @@
+"""``programme impose``: a built PDF as printer sheets for a saddle-stitched booklet.
+
+A booklet of n pages (a multiple of 4) is n / 4 sheets folded once and nested, stapled on
+the fold. Each sheet is printed on both sides with two pages side by side, so the sheet is
+twice the page width (A4 landscape for A5 pages). From the outermost sheet in, the front of
+sheet s (0-based) carries pages n - 2s and 2s + 1, and its back 2s + 2 and n - 2s - 1
+(1-based); printed double-sided, flipped on the short edge, folded and nested, the pages
+read in order. Page 1 is on the right of the first sheet's front, the last page on its left.
+
+Each page is cut at its TrimBox; the sheets carry no bleed or marks (a print shop imposing
+for itself takes the press PDF instead).
+
+Creep: the sheets inside stick out further at the fore-edge than the outer ones, so after
+trimming their outer margins come out narrower. ``creep`` is how much the centre sheet
+sticks out (about the paper's thickness times the number of sheets); each sheet's pages are
+shifted toward the spine by its share, from nothing on the outermost sheet to ``creep``
+on the innermost. A negative creep shifts pages away from the spine instead.
+
+This is done with pikepdf: each page becomes a form XObject, placed twice per sheet side
+with a clip to its half of the sheet.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+from .output import write_atomically
+from .problems import Problem, ProgrammeError, display_path
+
+MM = 72 / 25.4
+
+
+def saddle_order(n: int) -> list[tuple[int, int]]:
+    """(left, right) page numbers (1-based) of each sheet side: front, back, outside in."""
+    if n <= 0 or n % 4:
+        raise ValueError(f"a saddle-stitched booklet has a multiple of 4 pages, not {n}")
+    sides = []
+    for s in range(n // 4):
+        sides.append((n - 2 * s, 2 * s + 1))        # front of sheet s
+        sides.append((2 * s + 2, n - 2 * s - 1))    # back of sheet s
+    return sides
+
+
+def creep_shift(sheet: int, sheets: int, creep_mm: float) -> float:
+    """How far (mm) the pages of ``sheet`` (0 = outermost) move toward the spine."""
+    return 0.0 if sheets <= 1 else creep_mm * sheet / (sheets - 1)
+
+
+@dataclass
+class Imposed:
+    output: Path
+    pages: int
+    sheets: int
+    sheet_size_mm: tuple[float, float]
+
+
+def _box(page, name):
+    value = page.obj.get(f"/{name}")
+    return [float(v) for v in (value if value is not None else page.mediabox)]
+
+
+def impose(source: Path, output: Path, creep_mm: float = 0.0) -> Imposed:
+    source, output = Path(source), Path(output)
+    where = display_path(source)
+    try:
+        pdf = pikepdf.open(source)
+    except pikepdf.PdfError as exc:
+        raise ProgrammeError([Problem(where, None, None, f"cannot read this PDF: {exc}")])
+    with pdf:
+        n = len(pdf.pages)
+        if n == 0 or n % 4:
+            raise ProgrammeError([Problem(where, None, None,
+                                          f"{n} pages is not a multiple of 4: a saddle-stitched "
+                                          "booklet needs whole sheets (programme build pads the "
+                                          "brochure with filler pages)")])
+        trims = [_box(page, "TrimBox") for page in pdf.pages]
+        width, height = trims[0][2] - trims[0][0], trims[0][3] - trims[0][1]
+        for number, trim in enumerate(trims, 1):
+            if abs(trim[2] - trim[0] - width) > 0.5 or abs(trim[3] - trim[1] - height) > 0.5:
+                raise ProgrammeError([Problem(where, None, None,
+                                              f"page {number} has another trim size than page 1: "
+                                              "a booklet's pages must all be one size")])
+        sheets = n // 4
+        if abs(creep_mm) * MM > width / 4:
+            raise ProgrammeError([Problem(where, None, None,
+                                          f"a creep of {creep_mm:g} mm is more than a quarter of "
+                                          "the page width")])
+
+        out = pikepdf.new()
+        forms = []
+        for page in pdf.pages:
+            form = page.as_form_xobject()
+            form.BBox = pikepdf.Array(_box(page, "MediaBox"))
+            forms.append(out.copy_foreign(form))
+        sheet_box = [0, 0, 2 * width, height]
+        for side, (left, right) in enumerate(saddle_order(n)):
+            shift = creep_shift(side // 2, sheets, creep_mm) * MM
+            content, xobjects = [], {}
+            for slot, number in ((0, left), (1, right)):
+                name = f"/P{number}"
+                xobjects[name] = forms[number - 1]
+                trim = trims[number - 1]
+                # move the trim box's corner to the slot; inner pages toward the spine
+                x = slot * width - trim[0] + (shift if slot == 0 else -shift)
+                y = -trim[1]
+                content.append(f"q {slot * width:.4f} 0 {width:.4f} {height:.4f} re W n "
+                               f"1 0 0 1 {x:.4f} {y:.4f} cm {name} Do Q")
+            stream = out.make_stream("\n".join(content).encode())
+            page = pikepdf.Dictionary(
+                Type=pikepdf.Name.Page,
+                MediaBox=pikepdf.Array(sheet_box),
+                TrimBox=pikepdf.Array(sheet_box),
+                Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(xobjects)),
+                Contents=stream,
+            )
+            out.pages.append(pikepdf.Page(out.make_indirect(page)))
+        if "/OutputIntents" in pdf.Root:  # keep the colour meaning of CMYK for the RIP
+            out.Root.OutputIntents = out.copy_foreign(pdf.Root.OutputIntents)
+        with out.open_metadata(set_pikepdf_as_editor=False) as xmp:
+            xmp["dc:title"] = f"{source.name}, imposed for saddle stitching ({sheets} sheets)"
+        out.docinfo["/Title"] = f"{source.name}, imposed for saddle stitching ({sheets} sheets)"
+        buffer = io.BytesIO()
+        out.save(buffer)
+    write_atomically(output, buffer.getvalue())
+    return Imposed(output, 2 * sheets, sheets, (2 * width / MM, height / MM))

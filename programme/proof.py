@@ -1,0 +1,245 @@
+"""Proofs for editors: the brochure layout for some or all films, stamped and annotated.
+
+A proof is built in two passes of the same layout. The first lays out the pages and
+measures them: which films are on each page (for the slug line naming their source
+files) and which entries overflow the layout's space budgets. The second renders again
+with that knowledge; proof marks are drawn without taking space (outlines, the margin
+slug, a fixed watermark), so both passes paginate alike.
+
+The brochure layout shows proof marks where the template variable ``proof`` is set; the
+marks, the summary page and their CSS live in ``layouts/proof/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import markup
+from .budgets import Overset, load_budgets, measure, overset
+from .build import BuildResult, Stopwatch, lay_out, metadata, project_folder
+from .changes import Changes, compare, load_since, save_snapshot, snapshot, snapshot_path
+from .loader import Content, load_content
+from .model import Film
+from .output import write_atomically
+from .postprocess import finish
+from .problems import Problem, ProgrammeError, display_path
+from .render import Layout
+from .typeset import write_pdf
+
+# Optional content a proof asks for, in the order of an entry, as (field, label).
+OPTIONAL_FIELDS = [
+    ("original_title", "original title"),
+    ("tagline", "tagline"),
+    ("stills", "stills"),
+    ("credits.producer", "producer"),
+    ("credits.screenwriter", "screenwriter"),
+    ("credits.cast", "cast"),
+    ("distributor", "distributor"),
+    ("review", "review"),
+    ("review.by", "critic"),
+    ("statement", "director statement"),
+    ("biography", "director biography"),
+    ("filmography", "filmography"),
+    ("screenings", "screenings"),
+]
+
+
+def missing_fields(film: Film) -> list[str]:
+    """The optional fields this film leaves empty (``review.by`` only when there is a review)."""
+    missing = []
+    for name, _ in OPTIONAL_FIELDS:
+        owner, _, attr = name.rpartition(".")
+        parent = getattr(film, owner) if owner else film
+        if parent is None:
+            continue  # "review.by" when there is no review at all: "review" says it
+        if not getattr(parent, attr):
+            missing.append(name)
+    return missing
+
+
+LABELS = dict(OPTIONAL_FIELDS)
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal that cannot end the string or the <style> element."""
+    out = []
+    for ch in text:
+        if ch in '"\\<>&' or ord(ch) < 0x20 or ord(ch) == 0x7f:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+@dataclass
+class ProofInfo:
+    """What the proof templates get as ``proof``."""
+
+    built: dt.datetime
+    revision: str
+    stylesheet: str  # URL of proof.css
+    partial: bool  # only some films: no cover, contents or back matter
+    sources: dict[str, str]  # slug -> file as shown to the user
+    titles: dict[str, str]  # slug -> title
+    missing: dict[str, list[str]]
+    changes: Changes | None = None
+    overset: dict[str, list[Overset]] = field(default_factory=dict)
+    films_on_page: list[list[str]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=lambda: dict(LABELS))
+
+    def is_missing(self, film: Film, name: str) -> bool:
+        return name in self.missing.get(film.slug, ())
+
+    def changed(self, film: Film) -> bool:
+        return bool(self.changes and (film.slug in self.changes.changed
+                                      or film.slug in self.changes.added))
+
+    def overset_classes(self, film: Film) -> list[str]:
+        return [o.budget.element for o in self.overset.get(film.slug, ())]
+
+    def classes(self, film: Film) -> str:
+        """Extra classes for a film entry in a proof."""
+        names = []
+        if self.changed(film):
+            names.append("proof-changed")
+        if self.overset.get(film.slug):
+            names.append("proof-overset")
+        names += [f"proof-overset-{c}" for c in self.overset_classes(film)]
+        return " ".join(names)
+
+    @property
+    def stamp(self) -> str:
+        return f"PROOF · {self.built:%Y-%m-%d %H:%M} · content {self.revision}"
+
+    @property
+    def page_rules(self) -> str:
+        """CSS naming, on each page, the source files of the entries on it."""
+        rules = [f"@page {{ @bottom-center {{ content: {css_string(self.stamp)} }} }}"]
+        for number, slugs in enumerate(self.films_on_page, 1):
+            if slugs:
+                files = " · ".join(self.sources.get(s, s) for s in slugs)
+                rules.append(f"@page :nth({number}) {{ @bottom-center {{ content: "
+                             f"{css_string(files)} '\\A' {css_string(self.stamp)} }} }}")
+        return markup.Markup("\n".join(rules))
+
+
+def content_revision(root: Path, content: Content) -> str:
+    """The git commit of the content folder (marked 'modified' if it has changes), or a hash."""
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+
+    head = git("rev-parse", "--short", "HEAD")
+    if head.returncode == 0 and head.stdout.strip():
+        dirty = git("status", "--porcelain", "--", ".").stdout.strip()
+        return f"git {head.stdout.strip()}" + (" (modified)" if dirty else "")
+    return f"hash {content.fingerprint()}"
+
+
+def select(content: Content, films: tuple[str, ...], sections: tuple[str, ...]) -> list[Film]:
+    """The films to proof: those named, those in the named sections, or all."""
+    programme = content.programme
+    if not films and not sections:
+        return list(programme.films)
+    problems = []
+    by_slug = {f.slug: f for f in programme.films}
+    chosen: dict[str, Film] = {}
+    for slug in films:
+        if slug in by_slug:
+            chosen[slug] = by_slug[slug]
+        else:
+            problems.append(_unknown("--film", slug, list(by_slug)))
+    names = {}
+    for section in programme.sections:
+        names[section.slug] = section
+        names[section.name.casefold()] = section
+    for name in sections:
+        section = names.get(name) or names.get(name.casefold())
+        if section is None:
+            problems.append(_unknown("--section", name, [s.slug for s in programme.sections]))
+            continue
+        for film in programme.films_in(section):
+            chosen[film.slug] = film
+    if problems:
+        raise ProgrammeError(problems)
+    return list(chosen.values())
+
+
+def _unknown(option: str, value: str, choices: list[str]) -> Problem:
+    hint = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+    text = f"unknown {option[2:]} {value!r}"
+    text += f" (did you mean {hint[0]!r}?)" if hint else f" (known: {', '.join(choices)})"
+    return Problem(option, None, None, text)
+
+
+@dataclass
+class ProofResult(BuildResult):
+    films: list[str] = field(default_factory=list)
+    snapshot: Path | None = None
+    contact_sheet: Path | None = None
+    info: ProofInfo | None = None
+
+
+def build_proof(content_dir: Path, output: Path, films: tuple[str, ...] = (),
+                sections: tuple[str, ...] = (), since: str | None = None,
+                layout: str | Path | None = None, contact_sheet: bool = False,
+                now: dt.datetime | None = None) -> ProofResult:
+    watch = Stopwatch()
+    content = load_content(Path(content_dir))
+    chosen = select(content, films, sections)
+    project = project_folder(content.root)
+    brochure = Layout.find(layout, "brochure", project)
+    proof_layout = Layout.find("proof", "proof", project, entry="summary.html")
+    combined = brochure.including("proof", proof_layout)
+    current = snapshot(content.root)
+    changes = None
+    if since:
+        old, label = load_since(since, content.root)
+        changes = compare(old, current, label)
+    revision = content_revision(content.root, content)
+    info = ProofInfo(
+        built=now or dt.datetime.now().replace(second=0, microsecond=0),
+        revision=revision,
+        stylesheet=(proof_layout.folder / "proof.css").as_uri(),
+        partial=bool(films or sections),
+        sources={slug: display_path(path) for slug, path in content.film_sources.items()},
+        titles={f.slug: markup.plain(f.title) for f in content.programme.films},
+        missing={f.slug: missing_fields(f) for f in chosen},
+        changes=changes,
+    )
+    watch.lap("load")
+
+    first = lay_out(content, combined, films=chosen, proof=info)
+    budgets = load_budgets(brochure.folder)
+    measured = measure(first.document, {b.element for b in budgets} | {"film"})
+    for item in overset(measured, budgets):
+        info.overset.setdefault(item.film, []).append(item)
+    info.films_on_page = measured.films_on_page
+    watch.lap("measure")
+    second = lay_out(content, combined, films=chosen, proof=info)
+    watch.lap("layout")
+
+    pdf = finish(write_pdf(second), metadata(content, "Proof"))
+    watch.lap("pdf")
+    write_atomically(Path(output), pdf)
+    snap = snapshot_path(output)
+    write_atomically(snap, save_snapshot(current, revision))
+    sheet = None
+    if contact_sheet:
+        from .contact_sheet import make_contact_sheet
+
+        sheet = Path(output).with_suffix(".contact.png")
+        write_atomically(sheet, make_contact_sheet(Path(output)))
+    watch.lap("write")
+
+    warnings = content.warnings + second.warnings
+    for slug, items in sorted(info.overset.items()):
+        for item in items:
+            warnings.append(Problem(info.sources.get(slug, slug), None, None, item.message,
+                                    "warning"))
+    return ProofResult(Path(output), second.page_count, warnings, watch.timings,
+                       films=[f.slug for f in chosen], snapshot=snap, contact_sheet=sheet,
+                       info=info)

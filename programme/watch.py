@@ -1,0 +1,61 @@
+"""``programme watch``: rebuild whenever content, the layout or the fonts change.
+
+Each rebuild runs the ordinary build. When the content or the layout has an error, the
+problems are printed and the last good PDF stays as it was (builds write atomically and
+only on success); the next save that fixes the error builds again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from .build import build_pdf, project_folder
+from .problems import ProgrammeError, display_path
+from .render import Layout
+
+IGNORED_SUFFIXES = (".tmp", ".swp", "~", ".pdf", ".snapshot.json")
+
+
+def watched_folders(content_dir: Path, layout: str | Path | None) -> list[Path]:
+    chosen = Layout.find(layout, "brochure", project_folder(content_dir))
+    folders = [Path(content_dir).resolve(), chosen.folder, *chosen.font_dirs]
+    return list(dict.fromkeys(folders))
+
+
+def _interesting(paths: Iterable[str]) -> list[str]:
+    return sorted({display_path(Path(p)) for p in paths
+                   if not Path(p).name.startswith(".") and not p.endswith(IGNORED_SUFFIXES)})
+
+
+def watch(content_dir: Path, output: Path, layout: str | Path | None, echo: Callable[[str], None],
+          strict: bool = False, stop=None) -> None:
+    """Build now, then after every change until interrupted (or ``stop`` is set)."""
+    from watchfiles import watch as file_changes
+
+    def rebuild(reason: str) -> None:
+        started = time.perf_counter()
+        try:
+            result = build_pdf(content_dir, output, layout=layout, strict=strict)
+        except ProgrammeError as exc:
+            for problem in exc.problems:
+                echo(str(problem))
+            echo(f"{reason}: {len(exc.problems)} problem(s); kept the last good {output} "
+                 f"({time.perf_counter() - started:.1f} s)")
+            return
+        for warning in result.warnings:
+            echo(str(warning))
+        echo(f"{reason}: wrote {output} – {result.pages} pages in "
+             f"{time.perf_counter() - started:.1f} s")
+
+    folders = watched_folders(content_dir, layout)
+    changes = file_changes(*folders, stop_event=stop, debounce=300, step=100,
+                           raise_interrupt=False, yield_on_timeout=True, rust_timeout=200)
+    next(changes)  # the watcher is running: edits made during the first build are caught
+    echo("watching " + ", ".join(display_path(f) for f in folders) + " (Ctrl-C to stop)")
+    rebuild("start")
+    for batch in changes:
+        changed = _interesting(path for _, path in batch)
+        if changed:
+            rebuild("changed " + ", ".join(changed))
