@@ -119,12 +119,13 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
             content, chosen, laid_out, lambda n: lay_out(
                 content, chosen, options, **production.template_extra(n), **template_extra))
     watch.lap("layout")
-    warnings = content.warnings + laid_out.warnings + made
-    warnings += check_budgets(content, chosen, laid_out, strict)
+    checked = check_budgets(content, chosen, laid_out, strict)
     watch.lap("check")
     pdf = write_pdf(laid_out, **(pdf_options or {}),
                     **(production.pdf_options() if production else {}))
     watch.lap("pdf")
+    # after write_pdf: drawing adds its own warnings (such as glyphs no font has)
+    warnings = content.warnings + laid_out.warnings + made + checked
     pdf = finish(pdf, metadata(content, subject))
     if production is not None:
         pdf, made = production.finish(pdf)

@@ -87,16 +87,20 @@ def validate(content_dir: Path):
 @click.option("--signature", type=click.Choice(["4", "8", "16"]), default="4",
               show_default=True,
               help="Pad the page count to a multiple of this with filler pages.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress line (it is shown only on a terminal, never in CI).")
 def build(content_dir: Path, output: Path | None, layout: str | None, strict: bool,
-          press: bool, signature: str):
+          press: bool, signature: str, quiet: bool):
     """Build the festival brochure PDF."""
     from .build import build_pdf
     from .press import Production
+    from .progress import showing_progress, wanted
 
     if output is None:
         output = Path("out/brochure-press.pdf" if press else "out/brochure.pdf")
-    result = build_pdf(content_dir, output, layout=layout, kind="brochure", strict=strict,
-                       production=Production(press=press, signature=int(signature)))
+    with showing_progress(wanted(quiet)):
+        result = build_pdf(content_dir, output, layout=layout, kind="brochure", strict=strict,
+                           production=Production(press=press, signature=int(signature)))
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     click.echo(f"wrote {output} – {result.pages} pages in {result.seconds:.1f} s")
@@ -156,13 +160,18 @@ def handout(content_dir: Path, output: Path, days: tuple[str, ...], venue: str |
               help="Also write OUT.contact.png: every page as a thumbnail, in spreads.")
 @click.option("--layout", default=None, metavar="DIR",
               help="Brochure layout to proof (folder or name in layouts/). Default: brochure.")
-def proof(content_dir: Path, output: Path, films, sections, since, contact_sheet, layout):
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress line (it is shown only on a terminal, never in CI).")
+def proof(content_dir: Path, output: Path, films, sections, since, contact_sheet, layout,
+          quiet):
     """Build a proof: the brochure for some or all films, stamped PROOF, with missing
     content, changes and overset entries marked and listed on a summary page."""
+    from .progress import showing_progress, wanted
     from .proof import build_proof
 
-    result = build_proof(content_dir, output, films=films, sections=sections, since=since,
-                         layout=layout, contact_sheet=contact_sheet)
+    with showing_progress(wanted(quiet)):
+        result = build_proof(content_dir, output, films=films, sections=sections, since=since,
+                             layout=layout, contact_sheet=contact_sheet)
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     info = result.info

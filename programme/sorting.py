@@ -40,9 +40,20 @@ def fold(text: str) -> str:
     """Lower case, accents removed, ligatures expanded, apostrophes made straight."""
     text = text.translate(_APOSTROPHES).casefold()
     text = "".join(_FOLD.get(c, c) for c in text)
-    # canonical (not compatibility) decomposition: accents come off, but ½ stays one character
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    # canonical (not compatibility) decomposition: accents come off, but ½ stays one
+    # character; Hangul syllables stay whole (their code points are in dictionary order)
+    return "".join(ch if _is_hangul(ch) else
+                   "".join(c for c in unicodedata.normalize("NFD", ch)
+                           if not unicodedata.combining(c))
+                   for ch in text)
+
+
+def _is_hangul(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3"
+
+
+# The initial consonants of Hangul syllables, as index headings (ㄱ, ㄴ, ㄷ…)
+_HANGUL_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 
 
 def strip_article(title: str, lang: str | None = None) -> str:
@@ -93,6 +104,8 @@ def index_letter(title: str, lang: str | None = None) -> str:
     first = folded[0]
     if first.isdigit():
         return "0–9"
+    if _is_hangul(first):
+        return _HANGUL_INITIALS[(ord(first) - 0xAC00) // 588]
     return first.upper()
 
 

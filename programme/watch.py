@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .build import build_pdf, project_folder
+from .press import Production
 from .problems import ProgrammeError, display_path
 from .render import Layout
 
@@ -37,7 +38,8 @@ def watch(content_dir: Path, output: Path, layout: str | Path | None, echo: Call
     def rebuild(reason: str) -> None:
         started = time.perf_counter()
         try:
-            result = build_pdf(content_dir, output, layout=layout, strict=strict)
+            result = build_pdf(content_dir, output, layout=layout, strict=strict,
+                               production=Production())
         except ProgrammeError as exc:
             for problem in exc.problems:
                 echo(str(problem))

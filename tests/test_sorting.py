@@ -55,3 +55,9 @@ def test_names_family_name_first():
     names = ["Jacques Audiard", "Agnès Varda", "Pedro Almodóvar", "Chantal Akerman"]
     assert sorted(names, key=name_key) == ["Chantal Akerman", "Pedro Almodóvar", "Jacques Audiard",
                                            "Agnès Varda"]
+
+
+def test_korean_files_by_syllable_under_its_initial_consonant():
+    assert order("하녀", "괴물", "가족의 탄생") == ["가족의 탄생", "괴물", "하녀"]
+    assert index_letter("괴물") == "ㄱ"
+    assert index_letter("하녀") == "ㅎ"
