@@ -29,7 +29,8 @@ import pikepdf
 from . import markup
 from .build import BuildResult, build_pdf
 from .loader import Content, load_content
-from .model import AttributedText, Film, Programme, Screening, Section, Venue
+from .model import AttributedText, Film, Programme, Section, Venue
+from .navigation import Slot, slots
 from .problems import Problem, ProgrammeError
 from .sorting import fold
 
@@ -43,38 +44,8 @@ WHERE = "programme handout"  # how problems with the options are reported
 
 
 # ------------------------------------------------------------------------------ sheets
-@dataclass(frozen=True)
-class Showing:
-    """One screening with its film and venue: everything a sheet prints about it."""
-
-    film: Film
-    screening: Screening
-    venue: Venue
-
-    @property
-    def start(self) -> dt.datetime:
-        return self.screening.start
-
-    @property
-    def end(self) -> dt.datetime:
-        return self.screening.start + dt.timedelta(minutes=self.film.runtime)
-
-    @property
-    def ends_next_day(self) -> bool:
-        return self.end.date() != self.start.date()
-
-    @property
-    def sold_out(self) -> bool:
-        return self.screening.sold_out
-
-
-def _venue_order(programme: Programme) -> dict[str, int]:
-    return {v.code: i for i, v in enumerate(programme.venues)}
-
-
-def _showing_key(programme: Programme):
-    order = _venue_order(programme)
-    return lambda s: (s.start, order.get(s.venue.code, len(order)), fold(markup.plain(s.film.title)))
+# One screening with its film and venue: everything a sheet prints about it.
+Showing = Slot
 
 
 @dataclass(frozen=True)
@@ -115,10 +86,7 @@ class FilmSheet:
 
 
 def showings_of(programme: Programme, films: list[Film] | None = None) -> list[Showing]:
-    venues = programme.venue_by_code
-    chosen = programme.films if films is None else films
-    showings = [Showing(film, s, venues[s.venue]) for film in chosen for s in film.screenings]
-    return sorted(showings, key=_showing_key(programme))
+    return slots(programme, films)
 
 
 def day_sheet(programme: Programme, day: dt.date, venue: Venue | None = None) -> DaySheet:

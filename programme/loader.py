@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from . import glyphs
 from .model import LONG, Festival, Film, Programme, Section, Venue
 from .problems import Problem, ProgrammeError, display_path
-from .yamlfile import YamlDocument, format_loc, read_yaml_safely
+from .yamlfile import YamlDocument, read_yaml_safely
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg"}
 IMAGE_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}

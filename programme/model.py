@@ -138,29 +138,27 @@ class Distributor(Strict):
     label: NonEmpty = expect("the territory label such as 'UK distribution'", default="UK distribution")
 
 
-class AttributedText(Strict):
+class Prose(Strict):
+    """A text of paragraphs in its own language (the festival's unless ``lang`` says)."""
+
+    text: OwnLanguageProse
+    lang: LangCode | None = expect(
+        "a language code such as fr: the language of the text, if not the festival's", default=None)
+
+    @model_validator(mode="after")
+    def _language(self, info: ValidationInfo):
+        _in_language(self, info)
+        return self
+
+
+class AttributedText(Prose):
     """A text with the people who wrote it: a review and its critic, a statement and its authors."""
 
-    text: OwnLanguageProse
     by: Line | None = expect("the author's name as it should be printed", default=None)
-    lang: LangCode | None = expect(
-        "a language code such as fr: the language of the text, if not the festival's", default=None)
-
-    @model_validator(mode="after")
-    def _language(self, info: ValidationInfo):
-        _in_language(self, info)
-        return self
 
 
-class Biography(Strict):
-    text: OwnLanguageProse
-    lang: LangCode | None = expect(
-        "a language code such as fr: the language of the text, if not the festival's", default=None)
-
-    @model_validator(mode="after")
-    def _language(self, info: ValidationInfo):
-        _in_language(self, info)
-        return self
+class Biography(Prose):
+    """The director's biography."""
 
 
 def _in_language(model: BaseModel, info: ValidationInfo) -> None:

@@ -91,6 +91,14 @@ class Slot:
     def end(self) -> dt.datetime:
         return self.screening.start + dt.timedelta(minutes=self.film.runtime)
 
+    @property
+    def ends_next_day(self) -> bool:
+        return self.end.date() != self.start.date()
+
+    @property
+    def sold_out(self) -> bool:
+        return self.screening.sold_out
+
 
 @dataclass
 class ScheduleDay:
@@ -106,13 +114,19 @@ class ScheduleDay:
         return list(order.values())
 
 
-def schedule(programme: Programme, films: list[Film] | None = None) -> list[ScheduleDay]:
-    """Every screening, day by day, in time order (then venue order)."""
+def slots(programme: Programme, films: list[Film] | None = None) -> list[Slot]:
+    """Every screening of ``films`` (default: all), in time order, then venue order
+    (as in venues.yaml), then title."""
     venues = programme.venue_by_code
     venue_rank = {v.code: i for i, v in enumerate(programme.venues)}
-    slots = [Slot(s, film, venues[s.venue])
+    found = [Slot(s, film, venues[s.venue])
              for film in (programme.films if films is None else films)
              for s in film.screenings]
-    slots.sort(key=lambda s: (s.start, venue_rank[s.venue.code], sort_key(plain(s.film.title))))
+    found.sort(key=lambda s: (s.start, venue_rank[s.venue.code], sort_key(plain(s.film.title))))
+    return found
+
+
+def schedule(programme: Programme, films: list[Film] | None = None) -> list[ScheduleDay]:
+    """Every screening, day by day, in time order (then venue order)."""
     return [ScheduleDay(date, list(items))
-            for date, items in groupby(slots, key=lambda s: s.start.date())]
+            for date, items in groupby(slots(programme, films), key=lambda s: s.start.date())]

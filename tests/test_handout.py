@@ -13,7 +13,6 @@ import datetime as dt
 import math
 from decimal import Decimal
 import re
-import subprocess
 from pathlib import Path
 
 import pikepdf
