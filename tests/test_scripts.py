@@ -177,8 +177,7 @@ def test_the_box_detector_finds_a_notdef_box(tmp_path):
     fonts_dir = REPO / "fonts"
     isolate_fonts([fonts_dir])
     from weasyprint import HTML
-    css = (REPO / "layouts" / "brochure" / "fonts.css").read_text().replace(
-        "../../fonts/", fonts_dir.as_uri() + "/")
+    css = (fonts_dir / "fonts.css").read_text().replace('url("', f'url("{fonts_dir.as_uri()}/')
     HTML(string=f'<style>{css} p {{ font: 9.5pt "Noto Sans" }}</style>'
                 '<p>Tofu \ue000 here; 口 ロ 日 and 기생충 are letters.</p>').write_pdf(
         tmp_path / "control.pdf")
