@@ -74,7 +74,8 @@ def lay_out(content: Content, layout: Layout, typeset_options: dict | None = Non
     html = render_html(content, layout, **template_extra)
     roots = [content.root.resolve(), *layout.folders, *layout.font_dirs]
     return typeset(html, layout.folder, roots, layout.font_dirs,
-                   where=display_path(layout.folder / layout.entry), **(typeset_options or {}))
+                   where=display_path(layout.folder / layout.entry),
+                   reported=content.unprintable, **(typeset_options or {}))
 
 
 def check_budgets(content: Content, layout: Layout, laid_out: Typeset,

@@ -48,8 +48,11 @@ def load_since(since: str, content_root: Path) -> tuple[dict[str, dict], str]:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("programme-snapshot") != SNAPSHOT_VERSION:
                 raise ValueError("not a programme proof snapshot")
-            return data["films"], f"snapshot {display_path(path)} ({data.get('revision', '?')})"
-        except (ValueError, KeyError, AttributeError) as exc:
+            films = data["films"]
+            if not isinstance(films, dict) or not all(isinstance(f, dict) for f in films.values()):
+                raise ValueError("its films are not a mapping of film data")
+            return films, f"snapshot {display_path(path)} ({data.get('revision', '?')})"
+        except (ValueError, KeyError, AttributeError, UnicodeDecodeError) as exc:
             raise ProgrammeError([Problem(display_path(path), None, None,
                                           f"cannot read proof snapshot: {exc}")]) from None
     return _films_at_revision(since, Path(content_root)), f"git {since}"

@@ -23,6 +23,7 @@ with a clip to its half of the sheet.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def impose(source: Path, output: Path, creep_mm: float = 0.0) -> Imposed:
                                               f"page {number} has another trim size than page 1: "
                                               "a booklet's pages must all be one size")])
         sheets = n // 4
-        if abs(creep_mm) * MM > width / 4:
+        if not math.isfinite(creep_mm) or abs(creep_mm) * MM > width / 4:
             raise ProgrammeError([Problem(where, None, None,
                                           f"a creep of {creep_mm:g} mm is more than a quarter of "
                                           "the page width")])

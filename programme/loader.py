@@ -45,6 +45,7 @@ class Content:
     programme: Programme
     film_sources: dict[str, Path] = field(default_factory=dict)  # slug -> YAML file
     warnings: list[Problem] = field(default_factory=list)
+    unprintable: frozenset[str] = frozenset()  # characters no font has, already warned about
 
     @property
     def images_dir(self) -> Path:
@@ -73,12 +74,15 @@ def load_content(root: Path) -> Content:
 
     festival_doc, festival = _load_one(root / "festival.yaml", label, Festival, problems)
     context = {"lang": festival.lang if festival else "en"}  # the language of content text
-    before = len(problems)
+    def errors() -> int:
+        return sum(p.severity == "error" for p in problems)
+
+    before = errors()
     venue_doc, venues = _load_list(root / "venues.yaml", label, Venue, problems, context)
-    venues_complete = len(problems) == before  # else, skip checks that would only echo errors
-    before = len(problems)
+    venues_complete = errors() == before  # else, skip checks that would only echo errors
+    before = errors()
     section_doc, sections = _load_list(root / "sections.yaml", label, Section, problems, context)
-    sections_complete = len(problems) == before
+    sections_complete = errors() == before
 
     film_files = sorted((root / "films").glob("*.yaml")) + sorted((root / "films").glob("*.yml"))
     if not film_files:
@@ -99,8 +103,11 @@ def load_content(root: Path) -> Content:
             films.append((doc, film))
 
     # ---- cross-checks between files
-    _unique(venue_doc, venues, "code", problems)
-    _unique(section_doc, sections, "slug", problems)
+    # (only when every item validated: the index of an item is then its place in the file)
+    if venues_complete:
+        _unique(venue_doc, venues, "code", problems)
+    if sections_complete:
+        _unique(section_doc, sections, "slug", problems)
     by_slug: dict[str, list[YamlDocument]] = {}
     for doc, film in films:
         by_slug.setdefault(film.slug, []).append(doc)
@@ -121,12 +128,12 @@ def load_content(root: Path) -> Content:
     images: dict[str, list[tuple[str, str]]] = {}  # checked once per file name
     for doc, film in films:
         if sections_complete and film.section not in section_slugs:
-            problems.append(doc.problem(("section",), _unknown("section", film.section, section_slugs)))
+            problems.append(doc.problem(("section",), unknown("section", film.section, section_slugs)))
         for i, screening in enumerate(film.screenings):
             loc = ("screenings", i)
             if venues_complete and screening.venue not in venue_codes:
                 problems.append(doc.problem(loc + ("venue",),
-                                            _unknown("venue", screening.venue, venue_codes)))
+                                            unknown("venue", screening.venue, venue_codes)))
             if festival and not festival.starts <= screening.start.date() <= festival.ends:
                 problems.append(doc.problem(
                     loc + ("start",),
@@ -140,7 +147,8 @@ def load_content(root: Path) -> Content:
         problems.extend(_check_image(images_dir, festival.cover_image, festival_doc,
                                      ("cover_image",), images))
     docs = [festival_doc, venue_doc, section_doc] + [doc for doc, _ in films]
-    problems.extend(_check_glyphs(docs, font_dirs(root)))
+    unprintable: set[str] = set()
+    problems.extend(_check_glyphs(docs, font_dirs(root), unprintable))
 
     errors = [p for p in problems if p.severity == "error"]
     if errors or festival is None:
@@ -149,7 +157,8 @@ def load_content(root: Path) -> Content:
     programme = Programme(festival=festival, venues=venues, sections=sections,
                           films=[f for _, f in films])
     return Content(root=root, programme=programme,
-                   film_sources={f.slug: d.path for d, f in films}, warnings=warnings)
+                   film_sources={f.slug: d.path for d, f in films}, warnings=warnings,
+                   unprintable=frozenset(unprintable))
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -275,7 +284,8 @@ def _expected(model, loc) -> str | None:
     return found
 
 
-def _unknown(kind: str, value: str, choices: list[str]) -> str:
+def unknown(kind: str, value: str, choices: list[str]) -> str:
+    """'unknown venue 'NFT9' (did you mean 'NFT1'?)', or the known values when none is close."""
     hint = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
     text = f"unknown {kind} {value!r}"
     if hint:
@@ -369,8 +379,10 @@ def font_dirs(root: Path) -> list[Path]:
     return [d for d in dict.fromkeys(dirs) if d.is_dir()]
 
 
-def _check_glyphs(docs: list[YamlDocument], dirs: list[Path]) -> list[Problem]:
-    """A warning for each text with characters no font has (they would print as boxes)."""
+def _check_glyphs(docs: list[YamlDocument], dirs: list[Path],
+                  reported: set[str]) -> list[Problem]:
+    """A warning for each text with characters no font has (they would print as boxes);
+    the characters go into ``reported``."""
     covered = glyphs.coverage(dirs)
     problems = []
     for doc in docs:
@@ -379,6 +391,7 @@ def _check_glyphs(docs: list[YamlDocument], dirs: list[Path]) -> list[Problem]:
         for loc, text in doc.strings():
             absent = glyphs.missing(text, covered)
             if absent:
+                reported.update(absent)
                 problems.append(doc.problem(
                     loc, f"no font has {glyphs.describe(absent)}: " + (
                         "it would print as an empty box; add a font with it to fonts/ or "
@@ -389,7 +402,7 @@ def _check_glyphs(docs: list[YamlDocument], dirs: list[Path]) -> list[Problem]:
 
 
 def _overlapping_screenings(films) -> list[Problem]:
-    """Two screenings at one venue whose times overlap (start + runtime)."""
+    """Screenings at one venue whose times overlap (start + runtime) an earlier one's."""
     import datetime as dt
 
     slots = []
@@ -399,10 +412,14 @@ def _overlapping_screenings(films) -> list[Problem]:
                           doc, i, film))
     slots.sort(key=lambda t: (t[0], t[1]))
     problems = []
-    for a, b in zip(slots, slots[1:]):
-        if a[0] == b[0] and b[1] < a[2]:
-            doc, i, film = b[3], b[4], b[5]
+    latest = None  # the screening at this venue that ends last so far
+    for slot in slots:
+        venue, start, end, doc, i, film = slot
+        if latest is not None and latest[0] == venue and start < latest[2]:
             problems.append(doc.problem(
                 ("screenings", i, "start"),
-                f"overlaps {a[5].title!r} at {a[0]} ({a[1]:%d %b %H:%M}–{a[2]:%H:%M})"))
+                f"overlaps {latest[5].title!r} at {venue} "
+                f"({latest[1]:%d %b %H:%M}–{latest[2]:%H:%M})"))
+        if latest is None or latest[0] != venue or end > latest[2]:
+            latest = slot
     return problems

@@ -53,11 +53,16 @@ def _attributes(text: str) -> Markup:
     return Markup(' dir="rtl"') if direction(text) == "rtl" else Markup("")
 
 
+# A backslash at the end of a line is a line break. In a folded (>-) YAML block the line
+# end has already become a space, so a backslash followed by spaces counts too.
+_LINE_BREAK = re.compile(r"\\(?:[ \t]*\n[ \t]*|[ \t]+)")
+
+
 def _inline_html(text: str) -> Markup:
     html = str(escape(text))
     html = _BOLD.sub(r"<strong>\1</strong>", html)
     html = _ITALIC.sub(r"<em>\1</em>", html)
-    html = html.replace("\\\n", "<br>")
+    html = _LINE_BREAK.sub("<br>", html)
     return Markup(html)
 
 
@@ -78,7 +83,7 @@ def plain(text: str | None, lang: str | None = None) -> str:
     text = typography(text, lang)
     text = _BOLD.sub(r"\1", text)
     text = _ITALIC.sub(r"\1", text)
-    return text.replace("\\\n", " ")
+    return _LINE_BREAK.sub(" ", text)
 
 
 def split_paragraphs(text: str | None) -> list[str]:

@@ -65,6 +65,8 @@ def _set(model: BaseModel, name: str, value) -> None:
 
 NonEmpty = Annotated[str, Field(min_length=1, max_length=SHORT), AfterValidator(_typeset)]
 Line = Annotated[str, Field(max_length=SHORT), AfterValidator(_typeset)]  # may be empty
+# A file name is used as written: no typography, no Unicode normalisation.
+FileName = Annotated[str, Field(min_length=1, max_length=SHORT)]
 Prose = Annotated[str, Field(min_length=1, max_length=LONG), AfterValidator(_typeset)]
 LongLine = Annotated[str, Field(max_length=LONG), AfterValidator(_typeset)]  # may be empty
 # Text in a language of its own: its model applies the typography (see _languages).
@@ -90,7 +92,8 @@ class Festival(Strict):
     lang: LangCode = "en"
     tagline: Line | None = None
     website: str | None = None
-    cover_image: str | None = expect("an image file name inside content/images", default=None)
+    cover_image: FileName | None = expect("an image file name inside content/images",
+                                          default=None)
     box_office: Line | None = expect("booking details (phone, opening hours)", default=None)
     box_office_notes: list[NonEmpty] = expect("a list of notes for ticket buyers", default_factory=list)
     adverts: list[Advert] = expect("a list of adverts, each with a title and text", default_factory=list)
@@ -138,7 +141,7 @@ class Distributor(Strict):
     label: NonEmpty = expect("the territory label such as 'UK distribution'", default="UK distribution")
 
 
-class Prose(Strict):
+class LanguageText(Strict):
     """A text of paragraphs in its own language (the festival's unless ``lang`` says)."""
 
     text: OwnLanguageProse
@@ -151,13 +154,13 @@ class Prose(Strict):
         return self
 
 
-class AttributedText(Prose):
+class AttributedText(LanguageText):
     """A text with the people who wrote it: a review and its critic, a statement and its authors."""
 
     by: Line | None = expect("the author's name as it should be printed", default=None)
 
 
-class Biography(Prose):
+class Biography(LanguageText):
     """The director's biography."""
 
 
@@ -177,7 +180,7 @@ class FilmographyEntry(Strict):
 
 
 class Still(Strict):
-    file: NonEmpty = expect("an image file name inside content/images")
+    file: FileName = expect("an image file name inside content/images")
     caption: Line | None = None
     credit: Line | None = None
 
@@ -196,6 +199,14 @@ class Screening(Strict):
     def _accept_space(cls, value):
         if isinstance(value, str) and re.match(r"^\d{4}-\d\d-\d\d +\d", value.strip()):
             return re.sub(r" +", "T", value.strip(), count=1)
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _local_time(cls, value: dt.datetime):
+        if value.tzinfo is not None:
+            raise ValueError("give the local time at the venue, without a time zone "
+                             "(such as 2012-10-14 18:30)")
         return value
 
 

@@ -122,7 +122,9 @@ def slots(programme: Programme, films: list[Film] | None = None) -> list[Slot]:
     found = [Slot(s, film, venues[s.venue])
              for film in (programme.films if films is None else films)
              for s in film.screenings]
-    found.sort(key=lambda s: (s.start, venue_rank[s.venue.code], sort_key(plain(s.film.title))))
+    lang = programme.festival.lang
+    found.sort(key=lambda s: (s.start, venue_rank[s.venue.code],
+                              sort_key(plain(s.film.title), lang)))
     return found
 
 

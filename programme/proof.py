@@ -13,7 +13,6 @@ marks, the summary page and their CSS live in ``layouts/proof/``.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ from . import markup
 from .budgets import Overset, load_budgets, measure, overset
 from .build import BuildResult, Stopwatch, lay_out, metadata, project_folder
 from .changes import Changes, compare, load_since, save_snapshot, snapshot, snapshot_path
-from .loader import Content, load_content
+from .loader import Content, load_content, unknown
 from .model import Film
 from .output import write_atomically
 from .postprocess import finish
@@ -169,10 +168,7 @@ def select(content: Content, films: tuple[str, ...], sections: tuple[str, ...]) 
 
 
 def _unknown(option: str, value: str, choices: list[str]) -> Problem:
-    hint = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
-    text = f"unknown {option[2:]} {value!r}"
-    text += f" (did you mean {hint[0]!r}?)" if hint else f" (known: {', '.join(choices)})"
-    return Problem(option, None, None, text)
+    return Problem(option, None, None, unknown(option[2:], value, choices))
 
 
 @dataclass

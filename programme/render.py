@@ -33,6 +33,7 @@ class Layout:
     entry: str = "index.html"
     # other layout folders whose templates this one may include as "prefix/name.html"
     includes: tuple[tuple[str, Path], ...] = ()
+    project: Path | None = None  # the festival project the layout is used for
 
     @property
     def folders(self) -> list[Path]:
@@ -52,14 +53,20 @@ class Layout:
         candidates += [project / "layouts" / name, BUILTIN_ROOT / "layouts" / name]
         for folder in candidates:
             if (folder / entry).is_file():
-                return cls(folder.resolve(), entry)
+                return cls(folder.resolve(), entry, project=Path(project).resolve())
         raise ProgrammeError([Problem(str(name_or_path or kind), None, None,
                                       f"layout not found: a layout is a folder with an {entry}")])
 
     @property
     def font_dirs(self) -> list[Path]:
-        dirs = [self.folder / "fonts", self.folder.parent.parent / "fonts", BUILTIN_ROOT / "fonts"]
-        return [d.resolve() for d in dirs if d.is_dir()]
+        """Where fonts come from: the layout's own fonts/, the project's fonts/, the fonts/
+        beside the layouts/ folder holding it (what ``../../fonts/`` in its CSS reaches), and
+        the built-in fonts/."""
+        dirs = [self.folder / "fonts"]
+        if self.project is not None:
+            dirs.append(self.project / "fonts")
+        dirs += [self.folder.parent.parent / "fonts", BUILTIN_ROOT / "fonts"]
+        return [d for d in dict.fromkeys(d.resolve() for d in dirs) if d.is_dir()]
 
 
 @dataclass
@@ -82,8 +89,9 @@ def section_id(section: Section) -> str:
     return f"section-{section.slug}"
 
 
-def film_order(film: Film) -> tuple:
-    return sort_key(markup.plain(film.title), "en")
+def film_order(film: Film, lang: str) -> tuple:
+    """Where a film goes in its section: by title, filed as in the A–Z index."""
+    return sort_key(markup.plain(film.title), lang)
 
 
 # ------------------------------------------------------------------------------ filters
@@ -143,7 +151,8 @@ def section_views(content: Content, films: list[Film] | None = None) -> list[Sec
     chosen = programme.films if films is None else films
     views = []
     for section in programme.ordered_sections:
-        in_section = sorted((f for f in chosen if f.section == section.slug), key=film_order)
+        in_section = sorted((f for f in chosen if f.section == section.slug),
+                            key=lambda film: film_order(film, programme.festival.lang))
         if in_section:
             views.append(SectionView(section, in_section))
     return views
@@ -194,6 +203,10 @@ def render_html(content: Content, layout: Layout, **extra) -> str:
         file, line = _template_frame(layout)
         raise ProgrammeError([Problem(file, line, None,
                                       f"template error: {exc}")]) from None
+    except Exception as exc:  # anything else a layout can cause: 1 // 0, deep recursion…
+        file, line = _template_frame(layout)
+        raise ProgrammeError([Problem(file, line, None, f"template error: "
+                                      f"{type(exc).__name__}: {exc}")]) from None
 
 
 def _template_frame(layout: Layout) -> tuple[str, int | None]:

@@ -60,7 +60,7 @@ def strip_article(title: str, lang: str | None = None) -> str:
     """The title without its leading article, as it should be filed."""
     articles = ARTICLES.get((lang or "").split("-")[0].lower(), None) or DEFAULT_ARTICLES
     folded = fold(title)
-    for article in sorted(articles, key=len, reverse=True):
+    for article in sorted({fold(a) for a in articles}, key=len, reverse=True):
         if article.endswith("'"):
             if folded.startswith(article) and len(folded) > len(article):
                 return title[len(article):].lstrip()

@@ -55,8 +55,9 @@ class _Collect(logging.Handler):
 
 
 def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: list[Path],
-            where: str, **options) -> Typeset:
-    """Lay out ``html`` (relative URLs resolve against ``base_folder``).
+            where: str, reported: frozenset[str] = frozenset(), **options) -> Typeset:
+    """Lay out ``html`` (relative URLs resolve against ``base_folder``). Characters no font
+    has are warned about, except those in ``reported`` (the content's, warned about already).
 
     ``options`` go to WeasyPrint's ``render`` (for example ``pdf_variant``, ``stylesheets``,
     ``dpi``)."""
@@ -79,11 +80,12 @@ def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: 
         raise ProgrammeError(problems)
     warnings = [Problem(where, None, None, f"WeasyPrint: {m}", "warning")
                 for m in collector.messages if "refused" not in m.lower()]
-    warnings += missing_glyphs(document, font_dirs, where)
+    warnings += missing_glyphs(document, font_dirs, where, reported)
     return Typeset(document, warnings)
 
 
-def missing_glyphs(document, font_dirs: list[Path], where: str) -> list[Problem]:
+def missing_glyphs(document, font_dirs: list[Path], where: str,
+                   reported: frozenset[str] = frozenset()) -> list[Problem]:
     """A warning for each character laid out that no font has: it will print as an empty
     box (.notdef). Content text is checked earlier, with its location (loader.py); this
     catches the rest: text in templates and text that templates make (index letters…)."""
@@ -97,6 +99,8 @@ def missing_glyphs(document, font_dirs: list[Path], where: str) -> list[Problem]
         for box in page._page_box.descendants():
             if isinstance(box, TextBox):
                 for char in glyphs.missing(box.text, covered):
+                    if char in reported:
+                        continue
                     if number not in pages.setdefault(char, []):
                         pages[char].append(number)
     return [Problem(where, None, None,

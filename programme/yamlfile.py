@@ -19,6 +19,7 @@ from .problems import Problem
 Loc = tuple  # a path into the data: ("credits", "director", 0)
 
 MAX_NODES = 200_000  # generous for any real content file; stops "billion laughs" alias bombs
+MAX_DEPTH = 100  # nesting levels; composing deeper nests recurses in C and can crash
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
 # What YAML itself refuses in a file (PyYAML's Reader.NON_PRINTABLE): control characters
 # other than tab and line ends, lone surrogates, U+FFFE and U+FFFF.
@@ -136,6 +137,11 @@ def read_yaml(path: Path, label: str, max_bytes: int = 5_000_000) -> YamlDocumen
     if refused:
         text = NOT_IN_YAML.sub(" ", text)
         doc.spans = []
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        doc.problems.append(Problem(label, too_deep, None,
+                                    f"the file is nested more than {MAX_DEPTH} levels deep"))
+        return doc
     try:
         # PyYAML's parser where positions matter (they locate the refused characters).
         node = yaml.compose(text, Loader=_Loader if refused else _FastLoader)
@@ -235,6 +241,23 @@ def _convert(node, loc: Loc, doc: YamlDocument, counter: list[int]):
 
 class _TooBig(Exception):
     pass
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where nesting first goes deeper than MAX_DEPTH, or None. Reads the event
+    stream, which does not recurse, before anything composes the (recursive) node tree."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_FastLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # a syntax error: composing reports it, with its place
+    return None
 
 
 def read_yaml_safely(path: Path, label: str) -> YamlDocument:
