@@ -44,9 +44,6 @@ WHERE = "programme handout"  # how problems with the options are reported
 
 
 # ------------------------------------------------------------------------------ sheets
-# One screening with its film and venue: everything a sheet prints about it.
-Showing = Slot
-
 
 @dataclass(frozen=True)
 class DaySheet:
@@ -54,7 +51,7 @@ class DaySheet:
 
     day: dt.date
     venue: Venue | None
-    showings: list[Showing]
+    showings: list[Slot]  # each screening with its film and venue
     venues: list[Venue]  # the venues it mentions, in the order of venues.yaml
     kind: str = field(default="day", init=False)
 
@@ -73,7 +70,7 @@ class FilmSheet:
 
     film: Film
     section: Section | None
-    showings: list[Showing]
+    showings: list[Slot]  # each screening with its film and venue
     kind: str = field(default="film", init=False)
 
     @property
@@ -85,12 +82,8 @@ class FilmSheet:
         return any(s.sold_out for s in self.showings)
 
 
-def showings_of(programme: Programme, films: list[Film] | None = None) -> list[Showing]:
-    return slots(programme, films)
-
-
 def day_sheet(programme: Programme, day: dt.date, venue: Venue | None = None) -> DaySheet:
-    showings = [s for s in showings_of(programme) if s.start.date() == day
+    showings = [s for s in slots(programme) if s.start.date() == day
                 and (venue is None or s.venue.code == venue.code)]
     codes = {s.venue.code for s in showings} | ({venue.code} if venue else set())
     return DaySheet(day, venue, showings, [v for v in programme.venues if v.code in codes])
@@ -98,7 +91,7 @@ def day_sheet(programme: Programme, day: dt.date, venue: Venue | None = None) ->
 
 def film_sheet(programme: Programme, film: Film) -> FilmSheet:
     sections = {s.slug: s for s in programme.sections}
-    return FilmSheet(film, sections.get(film.section), showings_of(programme, [film]))
+    return FilmSheet(film, sections.get(film.section), slots(programme, [film]))
 
 
 # ---------------------------------------------------------------------------- synopsis
@@ -399,7 +392,7 @@ def choose(programme: Programme, request: Request, today: dt.date | None = None)
     else:
         chosen = sorted(set(d for d in days if d is not None))
         if not chosen:
-            chosen = sorted({s.start.date() for s in showings_of(programme)
+            chosen = sorted({s.start.date() for s in slots(programme)
                              if venue is None or s.venue.code == venue.code})
         for day in chosen:
             sheet = day_sheet(programme, day, venue)
