@@ -21,7 +21,7 @@ from . import markup
 from .loader import Content, load_content
 from .output import write_atomically
 from .postprocess import Metadata, finish
-from .budgets import load_budgets, measure, overset
+from .budgets import Overset, load_budgets, measure, overset
 from .problems import Problem, ProgrammeError, display_path
 from .press import Production
 from .render import Layout, render_html
@@ -78,6 +78,13 @@ def lay_out(content: Content, layout: Layout, typeset_options: dict | None = Non
                    reported=content.unprintable, **(typeset_options or {}))
 
 
+def overset_problem(content: Content, item: Overset, severity: str = "warning") -> Problem:
+    """An overset entry as a problem naming the film's file, the one to shorten."""
+    source = content.film_sources.get(item.film)
+    return Problem(display_path(source) if source else item.film, None, None, item.message,
+                   severity)
+
+
 def check_budgets(content: Content, layout: Layout, laid_out: Typeset,
                   strict: bool) -> list[Problem]:
     """Overset entries as warnings (errors with ``strict``), naming the file to shorten."""
@@ -85,10 +92,8 @@ def check_budgets(content: Content, layout: Layout, laid_out: Typeset,
     budgets = load_budgets(layout.folder)
     if budgets:
         measured = measure(laid_out.document, {b.element for b in budgets})
-        for item in overset(measured, budgets):
-            source = content.film_sources.get(item.film)
-            found.append(Problem(display_path(source) if source else item.film, None, None,
-                                 item.message, "error" if strict else "warning"))
+        found = [overset_problem(content, item, "error" if strict else "warning")
+                 for item in overset(measured, budgets)]
     if strict and found:
         raise ProgrammeError(found)
     return found

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import markup
 from .budgets import Overset, load_budgets, measure, overset
-from .build import BuildResult, Stopwatch, lay_out, metadata, project_folder
+from .build import BuildResult, Stopwatch, lay_out, metadata, overset_problem, project_folder
 from .changes import Changes, compare, load_since, save_snapshot, snapshot, snapshot_path
 from .loader import Content, load_content, unknown
 from .model import Film
@@ -232,10 +232,8 @@ def build_proof(content_dir: Path, output: Path, films: tuple[str, ...] = (),
     watch.lap("write")
 
     warnings = content.warnings + second.warnings
-    for slug, items in sorted(info.overset.items()):
-        for item in items:
-            warnings.append(Problem(info.sources.get(slug, slug), None, None, item.message,
-                                    "warning"))
+    warnings += [overset_problem(content, item)
+                 for _, items in sorted(info.overset.items()) for item in items]
     return ProofResult(Path(output), second.page_count, warnings, watch.timings,
                        films=[f.slug for f in chosen], snapshot=snap, contact_sheet=sheet,
                        info=info)
