@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 from . import markup
 from .loader import Content, load_content
@@ -34,6 +35,7 @@ class BuildResult:
     pages: int
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    parts: object = None  # a partbuild.PartsResult when built in parts
 
     @property
     def seconds(self) -> float:
@@ -99,21 +101,67 @@ def check_budgets(content: Content, layout: Layout, laid_out: Typeset,
     return found
 
 
+def _finish_parts(content: Content, layout: Layout, built, output: Path, subject: str,
+                  strict: bool, production: Production, watch: Stopwatch) -> BuildResult:
+    """The rest of a build in parts: overset entries, stills, metadata, the file."""
+    from .stills import check_resolution, sources_by_id
+
+    checked = [overset_problem(content, SimpleNamespace(film=film, message=message),
+                               "error" if strict else "warning")
+               for film, message in built.overset]
+    if strict and checked:
+        raise ProgrammeError(checked)
+    production.placed = built.placements
+    production.by_id = sources_by_id(content, built.placements)
+    made = check_resolution(built.placements, production.by_id,
+                            where=display_path(layout.folder))
+    watch.lap("check")
+    warnings = content.warnings + built.warnings + made + checked
+    pdf = finish(built.pdf, metadata(content, subject))
+    pdf, more = production.finish(pdf)
+    warnings += more
+    watch.lap("finish")
+    write_atomically(Path(output), pdf)
+    watch.lap("write")
+    result = BuildResult(Path(output), built.pages, warnings, watch.timings)
+    result.parts = built
+    return result
+
+
 def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
               kind: str = "brochure", content: Content | None = None,
               subject: str = "Festival programme", pdf_options: dict | None = None,
               strict: bool = False, production: Production | None = None,
+              in_parts: bool = False, jobs: int | None = None, use_cache: bool = True,
               **template_extra) -> BuildResult:
     """Build one PDF. ``pdf_options`` go to WeasyPrint's ``write_pdf`` (for example
     ``pdf_variant="pdf/ua-1"`` for a tagged, accessible PDF); ``template_extra`` to the
     templates. With ``strict``, entries over the layout's space budgets fail the build.
     ``production`` (a brochure: proof or press, padded to a signature) adds the steps of
-    :mod:`programme.press`."""
+    :mod:`programme.press`.
+
+    With ``in_parts`` (a standard brochure build), the layout's parts are laid out in
+    ``jobs`` processes and cached (:mod:`programme.partbuild`); a layout that cannot be
+    built that way is built as one document."""
     watch = Stopwatch()
     if content is None:
         content = load_content(Path(content_dir))
     watch.lap("load")
     chosen = Layout.find(layout, kind, project_folder(content.root))
+    if in_parts and production is not None and not production.press:
+        from .partbuild import UseOneDocument, build_in_parts
+
+        try:
+            built = build_in_parts(
+                content, chosen, {**production.template_extra(), **template_extra},
+                production.typeset_options(chosen), {**(pdf_options or {})},
+                production.signature, jobs=jobs, use_cache=use_cache)
+        except UseOneDocument:
+            pass
+        else:
+            watch.lap("layout")
+            return _finish_parts(content, chosen, built, output, subject, strict, production,
+                                 watch)
     if production is None:
         laid_out = lay_out(content, chosen, **template_extra)
         made: list[Problem] = []

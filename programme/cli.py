@@ -87,11 +87,23 @@ def validate(content_dir: Path):
 @click.option("--signature", type=click.Choice(["4", "8", "16"]), default="4",
               show_default=True,
               help="Pad the page count to a multiple of this with filler pages.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes laying out parts side by side. Default: one per core.")
+@click.option("--no-cache", is_flag=True,
+              help="Lay out every part again, without reading or writing .programme-cache/.")
+@click.option("--one-document", is_flag=True,
+              help="Lay out the brochure as one WeasyPrint document, not in parts (slower; "
+                   "the same pages).")
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress line (it is shown only on a terminal, never in CI).")
 def build(content_dir: Path, output: Path | None, layout: str | None, strict: bool,
-          press: bool, signature: str, quiet: bool):
-    """Build the festival brochure PDF."""
+          press: bool, signature: str, jobs: int | None, no_cache: bool, one_document: bool,
+          quiet: bool):
+    """Build the festival brochure PDF.
+
+    The brochure's parts (front, each section, each index…) are laid out side by side,
+    one process per core, and kept in .programme-cache/ so a rebuild lays out only what
+    changed. --press builds are always laid out as one document."""
     from .build import build_pdf
     from .press import Production
     from .progress import showing_progress, wanted
@@ -100,10 +112,16 @@ def build(content_dir: Path, output: Path | None, layout: str | None, strict: bo
         output = Path("out/brochure-press.pdf" if press else "out/brochure.pdf")
     with showing_progress(wanted(quiet)):
         result = build_pdf(content_dir, output, layout=layout, kind="brochure", strict=strict,
-                           production=Production(press=press, signature=int(signature)))
+                           production=Production(press=press, signature=int(signature)),
+                           in_parts=not one_document, jobs=jobs, use_cache=not no_cache)
     for warning in result.warnings:
         click.echo(str(warning), err=True)
-    click.echo(f"wrote {output} – {result.pages} pages in {result.seconds:.1f} s")
+    parts = result.parts
+    how = ""
+    if parts is not None:
+        how = (f" ({len(parts.rendered)} of {len(parts.rendered) + len(parts.cached)} parts "
+               f"laid out, {len(parts.cached)} from the cache)")
+    click.echo(f"wrote {output} – {result.pages} pages in {result.seconds:.1f} s{how}")
 
 
 @main.command()

@@ -166,6 +166,16 @@ def context(content: Content, layout: Layout, **extra) -> dict:
         return (images / name).as_uri()
 
     sections = section_views(content, extra.pop("films", None))
+    only = extra.pop("only_part", None)
+    asked = extra.pop("parts_asked", None)
+
+    def part(name: str) -> bool:
+        """Is the part ``name`` in this render? Every part is, unless one was chosen."""
+        name = str(name)
+        if asked is not None and name not in asked:
+            asked.append(name)
+        return only is None or name == only
+
     films = [film for view in sections for film in view.films]
     lang = programme.festival.lang
     ctx = dict(
@@ -182,9 +192,23 @@ def context(content: Content, layout: Layout, **extra) -> dict:
         image_url=image_url,
         generated=dt.datetime.now(),
         proof=None,  # a proof.ProofInfo when building a proof
+        part=part,
     )
     ctx.update(extra)
     return ctx
+
+
+def part_names(content: Content, layout: Layout, **extra) -> list[str]:
+    """The parts the layout marks with ``part("…")``, in document order (empty when it
+    marks none: such a layout is always built as one document)."""
+    asked: list[str] = []
+    render_html(content, layout, parts_asked=asked, **extra)
+    return asked
+
+
+def render_part_html(content: Content, layout: Layout, name: str, **extra) -> str:
+    """The HTML of one part: the whole head, and only that part's pages."""
+    return render_html(content, layout, only_part=name, **extra)
 
 
 def render_html(content: Content, layout: Layout, **extra) -> str:

@@ -55,7 +55,8 @@ class _Collect(logging.Handler):
 
 
 def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: list[Path],
-            where: str, reported: frozenset[str] = frozenset(), **options) -> Typeset:
+            where: str, reported: frozenset[str] = frozenset(), check_glyphs: bool = True,
+            **options) -> Typeset:
     """Lay out ``html`` (relative URLs resolve against ``base_folder``). Characters no font
     has are warned about, except those in ``reported`` (the content's, warned about already).
 
@@ -80,7 +81,8 @@ def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: 
         raise ProgrammeError(problems)
     warnings = [Problem(where, None, None, f"WeasyPrint: {m}", "warning")
                 for m in collector.messages if "refused" not in m.lower()]
-    warnings += missing_glyphs(document, font_dirs, where, reported)
+    if check_glyphs:
+        warnings += missing_glyphs(document, font_dirs, where, reported)
     return Typeset(document, warnings)
 
 
@@ -89,26 +91,38 @@ def missing_glyphs(document, font_dirs: list[Path], where: str,
     """A warning for each character laid out that no font has: it will print as an empty
     box (.notdef). Content text is checked earlier, with its location (loader.py); this
     catches the rest: text in templates and text that templates make (index letters…)."""
+    return glyph_warnings(glyph_pages(document.pages, font_dirs, reported), where)
+
+
+def glyph_pages(pages, font_dirs: list[Path], reported: frozenset[str] = frozenset(),
+                first: int = 1) -> dict[str, list[int]]:
+    """Characters no font has -> the page numbers they are on (``pages[0]`` is ``first``)."""
     from weasyprint.formatting_structure.boxes import TextBox
 
     from . import glyphs
 
     covered = glyphs.coverage(font_dirs)
-    pages: dict[str, list[int]] = {}
-    for number, page in enumerate(document.pages, 1):
+    found: dict[str, list[int]] = {}
+    for number, page in enumerate(pages, first):
         for box in page._page_box.descendants():
             if isinstance(box, TextBox):
                 for char in glyphs.missing(box.text, covered):
                     if char in reported:
                         continue
-                    if number not in pages.setdefault(char, []):
-                        pages[char].append(number)
+                    if number not in found.setdefault(char, []):
+                        found[char].append(number)
+    return found
+
+
+def glyph_warnings(found: dict[str, list[int]], where: str) -> list[Problem]:
+    from . import glyphs
+
     return [Problem(where, None, None,
                     f"no font has {glyphs.describe([char])}: it prints as an empty box on "
                     f"page{'s' if len(numbers) > 1 else ''} "
                     f"{', '.join(map(str, numbers[:10]))}{' …' if len(numbers) > 10 else ''}",
                     "warning")
-            for char, numbers in pages.items()]
+            for char, numbers in found.items()]
 
 
 def write_pdf(result: Typeset, **options) -> bytes:

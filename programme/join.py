@@ -1,0 +1,108 @@
+"""Join the parts' PDFs into one brochure (post-processing of a fast build, with pikepdf).
+
+Each part's PDF (see :mod:`programme.parts`) is its own pages, maybe with stand-in pages
+before or after them. The join keeps the part's own pages, in order, and rebuilds what
+spans parts:
+
+- **Named destinations.** WeasyPrint writes internal links as ``/Dest (name)`` and each
+  anchor as a named destination. The join keeps every part's destinations that are on
+  its own pages (never a stand-in's), so a link in the contents finds its section.
+- **Outline.** Each part's bookmarks, in order, pointing at the joined pages.
+
+Fonts stay as each part embedded them: each part carries its own subset of a font.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+
+@dataclass(frozen=True)
+class PartPDF:
+    path: Path
+    lead: int     # stand-in pages to drop before the part's own pages
+    pages: int    # the part's own pages
+
+
+def _destinations(pdf: pikepdf.Pdf) -> list[tuple[str, pikepdf.Array]]:
+    names = pdf.Root.get("/Names")
+    dests = names.get("/Dests") if names is not None else None
+    if dests is None:
+        return []
+    found = []
+    for name, dest in pikepdf.NameTree(dests).items():
+        found.append((str(name), dest))
+    return found
+
+
+def _page_index(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:
+    return {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+
+
+def join(parts: list[PartPDF]) -> bytes:
+    out = pikepdf.new()
+    version = "1.4"  # the highest of the parts'
+    destinations: dict[str, pikepdf.Array] = {}
+    outline: list[pikepdf.OutlineItem] = []
+    opened = []
+    try:
+        for part in parts:
+            src = pikepdf.open(part.path)
+            opened.append(src)
+            version = max(version, src.pdf_version)
+            first = len(out.pages)
+            own = range(part.lead, part.lead + part.pages)
+            if len(src.pages) < part.lead + part.pages:
+                raise ValueError(f"{part.path} has {len(src.pages)} pages, expected "
+                                 f"{part.lead + part.pages}")
+            for i in own:
+                out.pages.append(src.pages[i])
+            where = _page_index(src)
+
+            def moved(dest):
+                """``dest`` (an explicit destination in src) in the joined PDF, or None."""
+                if not isinstance(dest, pikepdf.Array) or len(dest) < 1:
+                    return None
+                index = where.get(dest[0].objgen)
+                if index is None or index not in own:
+                    return None
+                return pikepdf.Array([out.pages[first + index - part.lead].obj,
+                                      *list(dest)[1:]])
+
+            for name, dest in _destinations(src):
+                target = moved(dest)
+                if target is not None and name not in destinations:
+                    destinations[name] = target
+            with src.open_outline() as src_outline:
+                outline += [_copy_item(item, moved) for item in src_outline.root]
+        if destinations:
+            tree = pikepdf.NameTree.new(out)
+            for name in sorted(destinations):
+                tree[name] = destinations[name]
+            out.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
+        if outline:
+            with out.open_outline() as out_outline:
+                out_outline.root.extend(item for item in outline if item is not None)
+            out.Root.PageMode = pikepdf.Name.UseOutlines
+        buffer = io.BytesIO()
+        out.save(buffer, min_version=version)
+        return buffer.getvalue()
+    finally:
+        for src in opened:
+            src.close()
+
+
+def _copy_item(item: pikepdf.OutlineItem, moved) -> pikepdf.OutlineItem | None:
+    dest = item.destination
+    if dest is None and item.action is not None and item.action.get("/S") == "/GoTo":
+        dest = item.action.get("/D")
+    target = moved(dest)
+    copy = pikepdf.OutlineItem(str(item.title), target if target is not None else None)
+    copy.is_closed = item.is_closed
+    copy.children.extend(child for child in (_copy_item(c, moved) for c in item.children)
+                         if child is not None)
+    return copy if target is not None or copy.children else None

@@ -1,0 +1,519 @@
+"""Fast builds: the brochure's parts laid out side by side, cached, and joined.
+
+The same pipeline as :mod:`programme.build`, with stage 3 split by part:
+
+    render_part_html   one HTML document per part                    (render.py, parts.py)
+    lay_out_part       WeasyPrint lays out and writes each part, in   (this module, paging.py)
+                       worker processes, numbering its pages late
+    join               the parts' PDFs -> one PDF                     (join.py)
+
+The coordinator (:func:`build_in_parts`) decides what each part needs before it can be
+laid out and hands parts to the workers in brochure order:
+
+- a section needs nothing: it is laid out at once and learns its first page number
+  (from the page counts of the parts before it) when its layout is done;
+- a back-matter part (schedule, indexes) refers to films: it waits until the sections
+  are laid out, then gets stand-in pages with their page numbers (see parts.py);
+- the front (contents) refers to later parts: a first layout with placeholder numbers
+  counts its pages, and the real one runs once every part's pages are known;
+- fillers come last, as many as the page count needs.
+
+Unchanged parts come from the cache (:mod:`programme.cache`). A layout the parts cannot
+reproduce exactly (a contents page that changes length with its numbers, fillers that are
+not one page each…) raises :class:`UseOneDocument`, and the build lays the brochure out
+as one document instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import multiprocessing
+import os
+import re
+import traceback
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import unquote, urlsplit
+
+from . import __version__, fillers, parts, stills
+from .budgets import load_budgets, measure, overset
+from .cache import PartCache, digest, files_digest, stat_digest
+from .join import PartPDF, join
+from .loader import Content
+from .paging import LatePaging, WrongSide, side_of
+from .problems import Problem, ProgrammeError, display_path
+from .render import Layout, part_names, render_part_html
+from .typeset import glyph_pages, glyph_warnings, typeset
+
+PROGRESS = logging.getLogger("programme.progress")
+FILLERS = "fillers"
+PLACEHOLDER_PAGE = 888  # the numbers a counting layout prints: three wide digits
+
+
+class UseOneDocument(Exception):
+    """The layout cannot be built in parts; build it as one document."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every worker needs, the same for all parts of a build."""
+
+    base_folder: Path
+    roots: tuple[Path, ...]
+    font_dirs: tuple[Path, ...]
+    where: str
+    reported: frozenset[str]
+    typeset_options: dict
+    pdf_options: dict
+    budget_folder: Path
+
+
+@dataclass
+class Task:
+    name: str
+    html: str
+    numbers: dict[str, int]     # anchors in other parts -> their page numbers
+    lead: bool                  # stand-ins before the part (they refer back)
+    start: int | None           # first page number, when already known
+    pdf: str | None             # where to write the PDF; None for a counting layout
+    fillers: int = 0            # for the fillers part: how many it must hold
+
+
+@dataclass
+class Done:
+    """What laying out one part found."""
+
+    pages: int
+    lead: int
+    start: int
+    anchors: dict[str, int]            # anchor -> index among the part's own pages
+    warnings: list[Problem] = field(default_factory=list)
+    glyphs: dict[str, list[int]] = field(default_factory=dict)
+    overset: list[tuple[str, str]] = field(default_factory=list)  # (film slug, message)
+    placements: list[stills.Placement] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    moved: bool = False
+    relaid: bool = False
+
+    def to_json(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["warnings"] = [dataclasses.astuple(w) for w in self.warnings]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Done":
+        data = dict(data)
+        data["warnings"] = [Problem(*w) for w in data["warnings"]]
+        data["placements"] = [stills.Placement(p["page"], p["image_id"], p["url"],
+                                               tuple(p["pixels"]), tuple(p["size"]))
+                              for p in data["placements"]]
+        data["overset"] = [tuple(o) for o in data["overset"]]
+        return cls(**data)
+
+
+# ------------------------------------------------------------------------------ worker
+def lay_out_part(task: Task, setup: Setup, ask_start) -> Done:
+    """Lay out one part, number its pages, write its PDF. ``ask_start(pages)`` gives the
+    number of its first page once its own pages are counted."""
+    start = task.start
+    side = side_of(start) if start else "right"
+    may_move, relaid = True, False
+    base_url = setup.base_folder.as_uri() + "/"
+    while True:
+        prepared = parts.prepare(task.name, task.html, task.numbers, side, task.lead)
+        known = start
+        paging = LatePaging(prepared.lead, prepared.trail, side,
+                            (lambda pages: known) if known else ask_start, base_url, may_move)
+        try:
+            with paging.installed():
+                laid = typeset(prepared.html, setup.base_folder, list(setup.roots),
+                               list(setup.font_dirs), where=setup.where,
+                               reported=setup.reported, check_glyphs=False,
+                               **setup.typeset_options)
+            break
+        except WrongSide as wrong:  # the sides differ in more than their margins
+            start, side, may_move, relaid = wrong.start, side_of(wrong.start), False, True
+    document = laid.document
+    own = document.pages[prepared.lead:prepared.lead + paging.pages]
+    view = SimpleNamespace(pages=own)
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(own):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    budgets = load_budgets(setup.budget_folder)
+    found = overset(measure(view, {b.element for b in budgets}), budgets) if budgets else []
+    placed = [dataclasses.replace(p, page=p.page + paging.start - 1)
+              for p in stills.placements(view, base_url)]
+    done = Done(paging.pages, prepared.lead, paging.start, anchors, laid.warnings,
+                glyph_pages(own, list(setup.font_dirs), setup.reported, paging.start),
+                [(item.film, item.message) for item in found], placed,
+                fillers._kinds(view, task.fillers) if task.fillers else [],
+                paging.moved, relaid)
+    if task.pdf is not None:
+        pdf = document.write_pdf(**setup.pdf_options)
+        tmp = f"{task.pdf}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as handle:
+            handle.write(pdf)
+        os.replace(tmp, task.pdf)
+    return done
+
+
+def _serve(conn, setup: Setup) -> None:
+    """A worker process: lay out the parts it is sent until it is sent None."""
+    while True:
+        task = conn.recv()
+        if task is None:
+            return
+
+        def ask_start(pages: int) -> int:
+            conn.send(("pages", task.name, pages))
+            return conn.recv()
+
+        try:
+            conn.send(("done", task.name, lay_out_part(task, setup, ask_start)))
+        except ProgrammeError as exc:
+            conn.send(("error", task.name, exc.problems))
+        except Exception:
+            conn.send(("crash", task.name, traceback.format_exc()))
+
+
+class _Workers:
+    def __init__(self, count: int, setup: Setup):
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["programme.partbuild", "weasyprint"])
+        self.conns, self.processes = [], []
+        for _ in range(count):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs, setup), daemon=True)
+            process.start()
+            theirs.close()
+            self.conns.append(ours)
+            self.processes.append(process)
+
+    def close(self, graceful: bool = True) -> None:
+        for conn, process in zip(self.conns, self.processes):
+            if graceful:
+                try:
+                    conn.send(None)
+                except OSError:
+                    pass
+        for process in self.processes:
+            process.join(timeout=2 if graceful else 0)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+        for conn in self.conns:
+            conn.close()
+
+
+# ------------------------------------------------------------------------- coordinator
+@dataclass
+class _Part:
+    name: str
+    index: int
+    html: str
+    defines: set[str]
+    needs: set[str]                 # other parts whose anchors it refers to
+    forward: bool                   # refers to a later part: count its pages first
+    wanted: set[str] = field(default_factory=set)
+    numbers: dict[str, int] | None = None
+    layout_key: str | None = None
+    pages: int | None = None
+    counted: int | None = None      # pages found by the counting layout (forward parts)
+    count_key: str | None = None
+    start: int | None = None
+    done: Done | None = None
+    pdf: Path | None = None
+    render_key: str | None = None
+    queued: bool = False
+    fillers: int = 0
+
+
+@dataclass
+class PartsResult:
+    pdf: bytes
+    pages: int
+    warnings: list[Problem]
+    overset: list[tuple[str, str]]
+    placements: list[stills.Placement]
+    rendered: list[str]
+    cached: list[str]
+    moved: int
+    relaid: int
+
+
+_FILE_URL = re.compile(r"""file://[^"')\s<>]+""")
+
+
+def _images(html: str) -> list[Path]:
+    return [Path(unquote(urlsplit(url).path)) for url in _FILE_URL.findall(html)]
+
+
+def build_in_parts(content: Content, layout: Layout, template_extra: dict,
+                   typeset_options: dict, pdf_options: dict, signature: int | None,
+                   jobs: int | None = None, use_cache: bool = True) -> PartsResult:
+    """Lay out the brochure part by part in ``jobs`` processes (default: every core)."""
+    names = part_names(content, layout, **template_extra)
+    if not names or len(set(names)) != len(names):
+        raise UseOneDocument("the layout marks no parts")
+    if FILLERS in names and names[-1] != FILLERS:
+        raise UseOneDocument("fillers are not the last part")
+    body = [n for n in names if n != FILLERS]
+    has_fillers = FILLERS in names
+    if signature and signature > 1 and not has_fillers:
+        raise UseOneDocument("padding needs the fillers part")
+
+    where = display_path(layout.folder / layout.entry)
+    setup = Setup(layout.folder, tuple([content.root.resolve(), *layout.folders,
+                                        *layout.font_dirs]),
+                  tuple(layout.font_dirs), where, content.unprintable,
+                  dict(typeset_options), dict(pdf_options), layout.folder)
+    import weasyprint
+
+    signature_key = digest(__version__, weasyprint.__version__, repr(sorted(
+        typeset_options.items())), repr(sorted(pdf_options.items())),
+        files_digest([*layout.folders, *layout.font_dirs]))
+    cache = PartCache.for_project(content.root.resolve().parent, use_cache)
+
+    found: list[_Part] = []
+    for index, name in enumerate(body):
+        html = render_part_html(content, layout, name, **template_extra)
+        found.append(_Part(name, index, html, parts.anchors_defined(html), set(), False,
+                           parts.anchors_wanted(html)))
+    owner = {}
+    for part in found:
+        for anchor in part.defines:
+            owner.setdefault(anchor, part)
+    for part in found:
+        part.wanted = {a for a in part.wanted - part.defines if a in owner}
+        part.needs = {owner[a].name for a in part.wanted}
+        part.forward = any(owner[a].index > part.index for a in part.wanted)
+    by_name = {part.name: part for part in found}
+
+    def layout_key(part: _Part, numbers: dict[str, int], html: str) -> str:
+        return digest(signature_key, part.name, html, json.dumps(numbers, sort_keys=True),
+                      str(not part.forward), stat_digest(_images(html)))
+
+    def counting_task(part: _Part) -> Task | None:
+        numbers = {a: PLACEHOLDER_PAGE for a in part.wanted}
+        part.count_key = layout_key(part, numbers, part.html)
+        entry = cache.layout(part.count_key)
+        if entry is not None:
+            part.counted = entry["pages"]
+            return None
+        return Task(part.name, part.html, numbers, False, 1, None)
+
+    total_parts = len(found) + (1 if has_fillers else 0)
+    rendered: list[str] = []
+    queue: list[tuple[int, Task]] = []
+    count_tasks: dict[str, _Part] = {}
+    for part in found:
+        if part.forward:
+            task = counting_task(part)
+            if task is not None:
+                queue.append((-1, task))
+                count_tasks[part.name] = part
+
+    fillers_part: _Part | None = None
+    fillers_decided = not has_fillers
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    workers: _Workers | None = None
+    busy: dict[int, str] = {}          # worker -> part name
+    waiting: dict[int, _Part] = {}     # worker -> part waiting for its start
+    problems: list[Problem] = []
+
+    def sequence() -> list[_Part]:
+        return found + ([fillers_part] if fillers_part else [])
+
+    def pages_of(part: _Part) -> int | None:
+        if part.pages is not None:
+            return part.pages
+        return part.counted if part.forward else None
+
+    def update() -> None:
+        """Work out all that is known, until nothing more is (a part taken from the
+        cache can make the next one ready)."""
+        while True:
+            before = [(p.numbers is not None, p.pages, p.start, bool(p.done), p.queued)
+                      for p in sequence()] + [fillers_decided]
+            _update()
+            after = [(p.numbers is not None, p.pages, p.start, bool(p.done), p.queued)
+                     for p in sequence()] + [fillers_decided]
+            if before == after:
+                return
+
+    def _update() -> None:
+        nonlocal fillers_part
+        # stand-in numbers, once the parts referred to are laid out and numbered
+        for part in found:
+            if part.numbers is None and all(by_name[n].done for n in part.needs):
+                if part.forward and part.counted is None:
+                    continue
+                part.numbers = {a: owner[a].done.start + owner[a].done.anchors[a]
+                                for a in part.wanted if a in owner[a].done.anchors}
+                part.layout_key = layout_key(part, part.numbers, part.html)
+                entry = cache.layout(part.layout_key)
+                if entry is not None:
+                    part.pages = entry["pages"]
+            elif part.numbers is None and not part.needs:
+                part.numbers = {}
+                part.layout_key = layout_key(part, {}, part.html)
+                entry = cache.layout(part.layout_key)
+                if entry is not None:
+                    part.pages = entry["pages"]
+        # first page numbers: known up to the first part whose pages are not
+        running: int | None = 1
+        for part in sequence():
+            part.start = running
+            pages = pages_of(part)
+            running = running + pages if running is not None and pages is not None else None
+        # fillers, once every other part's pages are known
+        nonlocal fillers_decided
+        if (has_fillers and not fillers_decided and running is not None
+                and all(p.pages is not None for p in found)):
+            fillers_decided = True
+            content_pages = running - 1
+            need = -content_pages % signature if signature and signature > 1 else 0
+            if need:
+                html = render_part_html(content, layout, FILLERS,
+                                        **{**template_extra, "filler_pages": need})
+                fillers_part = _Part(FILLERS, len(found), html, parts.anchors_defined(html),
+                                     set(), False, fillers=need)
+                fillers_part.start = running
+                fillers_part.numbers = {}
+                fillers_part.layout_key = layout_key(fillers_part, {}, html)
+        # cached renders, and renders to queue
+        for part in sequence():
+            if part.done or part.queued or part.numbers is None:
+                continue
+            if part.start is not None:
+                part.render_key = digest(part.layout_key, str(part.start))
+                entry = cache.render(part.render_key)
+                if entry is not None:
+                    part.done = Done.from_json(entry)
+                    part.pages = part.done.pages
+                    part.pdf = cache.pdf_path(part.render_key)
+                    continue
+            if part.pages is not None and part.start is None:
+                continue  # its layout is known: render it when its start is
+            part.pdf = (cache.pdf_path(part.render_key) if part.start is not None
+                        else cache.scratch_path(part.layout_key))
+            queue.append((part.index, Task(part.name, part.html, part.numbers,
+                                           not part.forward, part.start, str(part.pdf),
+                                           part.fillers)))
+            part.queued = True
+
+    try:
+        update()
+        while not (fillers_decided and all(part.done for part in sequence())):
+            if not queue and not busy:
+                raise RuntimeError("fast build stalled: " + ", ".join(
+                    p.name for p in sequence() if not p.done))
+            queue.sort(key=lambda item: item[0])
+            if queue and workers is None:
+                workers = _Workers(min(jobs, len(sequence()) + len(count_tasks)), setup)
+            while queue and len(busy) < len(workers.conns):
+                free = next(i for i in range(len(workers.conns)) if i not in busy)
+                _, task = queue.pop(0)
+                workers.conns[free].send(task)
+                busy[free] = task.name
+            ready = wait([workers.conns[i] for i in busy])
+            for conn in ready:
+                worker = workers.conns.index(conn)
+                kind, name, payload = conn.recv()
+                part = fillers_part if name == FILLERS else by_name[name]
+                counting = part.forward and part.counted is None
+                if kind == "pages":
+                    if not counting and part.pages is None:
+                        part.pages = payload
+                    waiting[worker] = part
+                elif kind == "done":
+                    del busy[worker]
+                    waiting.pop(worker, None)
+                    if counting:
+                        part.counted = payload.pages
+                        cache.save_layout(part.count_key, {"pages": payload.pages})
+                    else:
+                        _finish(part, payload, cache, rendered)
+                    PROGRESS.info("parts %d of %d", sum(1 for p in sequence() if p.done),
+                                  total_parts)
+                elif kind == "error":
+                    problems += payload
+                    raise ProgrammeError(problems)
+                else:
+                    raise RuntimeError(f"laying out {name} failed:\n{payload}")
+            update()
+            for worker, part in list(waiting.items()):
+                if part.start is not None:
+                    workers.conns[worker].send(part.start)
+                    del waiting[worker]
+    except BaseException:
+        if workers is not None:
+            workers.close(graceful=False)
+            workers = None
+        cache.tidy()
+        raise
+    if workers is not None:
+        workers.close()
+
+    ordered = sequence()
+    for part in ordered:
+        if part.forward and part.counted != part.pages:
+            cache.tidy()
+            raise UseOneDocument(f"{part.name} changes length with its page numbers")
+    if fillers_part is not None:
+        wanted = [f"filler-{n}" for n in range(1, fillers_part.fillers + 1)]
+        if (fillers_part.pages != fillers_part.fillers
+                or sorted(fillers_part.done.anchors.get(w, -1) for w in wanted)
+                != list(range(fillers_part.fillers))):
+            cache.tidy()
+            raise UseOneDocument("each filler must take one page")
+    pdf = join([PartPDF(part.pdf, part.done.lead, part.done.pages) for part in ordered])
+    cache.tidy()
+
+    warnings: list[Problem] = []
+    seen_warnings: set[Problem] = set()
+    glyphs: dict[str, list[int]] = {}
+    for part in ordered:
+        for warning in part.done.warnings:
+            if warning not in seen_warnings:
+                seen_warnings.add(warning)
+                warnings.append(warning)
+        for char, numbers in part.done.glyphs.items():
+            glyphs.setdefault(char, []).extend(numbers)
+    warnings += glyph_warnings(glyphs, where)
+    total = sum(part.done.pages for part in ordered)
+    if fillers_part is not None:
+        content_pages = total - fillers_part.pages
+        kinds = fillers_part.done.kinds
+        need = fillers_part.fillers
+        warnings.append(Problem(display_path(layout.folder / fillers.PARTIAL), None, None,
+                                f"added {need} filler page{'s' if need != 1 else ''}"
+                                + (f" ({', '.join(kinds)})" if kinds else "")
+                                + f" to make {total} pages, a multiple of {signature} "
+                                f"({content_pages} pages of content)", "warning"))
+    return PartsResult(pdf, total, warnings,
+                       [item for part in ordered for item in part.done.overset],
+                       [p for part in ordered for p in part.done.placements],
+                       rendered, [p.name for p in ordered if p.name not in rendered],
+                       sum(p.done.moved for p in ordered if p.name in rendered),
+                       sum(p.done.relaid for p in ordered if p.name in rendered))
+
+
+def _finish(part: _Part, done: Done, cache: PartCache, rendered: list[str]) -> None:
+    part.done = done
+    part.pages = done.pages
+    part.start = done.start
+    rendered.append(part.name)
+    cache.save_layout(part.layout_key, {"pages": done.pages})
+    key = digest(part.layout_key, str(done.start))
+    if part.pdf is None or Path(part.pdf).name != f"{key}.pdf":
+        target = cache.pdf_path(key)
+        if part.pdf is not None and Path(part.pdf).is_file():
+            os.replace(part.pdf, target)
+        part.pdf = target
+    cache.save_render(key, done.to_json())
