@@ -32,6 +32,8 @@ import logging
 import multiprocessing
 import os
 import re
+import sys
+import time
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
@@ -169,12 +171,25 @@ def _serve(conn, setup: Setup) -> None:
         if task is None:
             return
 
+        began = time.perf_counter()
+        waited = [0.0, 0.0]
+
         def ask_start(pages: int) -> int:
             conn.send(("pages", task.name, pages))
-            return conn.recv()
+            waited[0] = time.perf_counter()
+            start = conn.recv()
+            waited[1] = time.perf_counter()
+            return start
 
         try:
-            conn.send(("done", task.name, lay_out_part(task, setup, ask_start)))
+            done = lay_out_part(task, setup, ask_start)
+            if os.environ.get("PROGRAMME_DEBUG_PARTS"):
+                print(f"[{os.getpid()}] {task.name:24} {done.pages:4d} pages from {done.start:4d}"
+                      f" laid out {waited[0] - began if waited[0] else 0:6.2f} s, waited "
+                      f"{waited[1] - waited[0]:5.2f} s, total {time.perf_counter() - began:6.2f}"
+                      f" s{' moved' if done.moved else ''}{' relaid' if done.relaid else ''}",
+                      file=sys.stderr, flush=True)
+            conn.send(("done", task.name, done))
         except ProgrammeError as exc:
             conn.send(("error", task.name, exc.problems))
         except Exception:

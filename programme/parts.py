@@ -61,20 +61,17 @@ def prepare(name: str, html: str, numbers: dict[str, int], first_side: str,
     """Add stand-in pages for ``numbers`` (anchor -> page number) and make the part's
     first own page a ``first_side`` ("right" or "left") page. With ``lead``, stand-ins go
     before the part's pages, else after them."""
-    by_page: dict[int, list[str]] = {}
-    for anchor, page in sorted(numbers.items()):
-        by_page.setdefault(page, []).append(anchor)
-    pages = sorted(by_page)
-    count = len(pages)
+    count = 1 if numbers else 0
     css = [f"@page {STAND_IN_CLASS} {{ marks: none; }}",
-           f".{STAND_IN_CLASS} {{ margin: 0; padding: 0; height: 0; overflow: hidden; "
-           f"break-{'after' if lead else 'before'}: page; }}"]
+           f".{STAND_IN_CLASS} {{ page: {STAND_IN_CLASS}; margin: 0; padding: 0; height: 0; "
+           f"overflow: hidden; break-{'after' if lead else 'before'}: page; }}"]
     blocks = []
-    for page in pages:
-        page_name = f"{STAND_IN_CLASS}-{page}"
-        css.append(f"@page {page_name} {{ counter-reset: page {page}; marks: none; }}")
-        ids = "".join(f'<a id="{html_lib.escape(a)}"></a>' for a in by_page[page])
-        blocks.append(f'<div class="{STAND_IN_CLASS}" style="page: {page_name}">{ids}</div>')
+    if numbers:
+        # each anchor carries its page number as an element counter: target-counter()
+        # reads it when the boxes are built, so pages need not be laid out again for it
+        ids = "".join(f'<a id="{html_lib.escape(anchor)}" style="counter-reset: page {page}">'
+                      f'</a>' for anchor, page in sorted(numbers.items()))
+        blocks.append(f'<div class="{STAND_IN_CLASS}">{ids}</div>')
     # pages alternate sides from the first one, which the root's break-before sets
     root_side = first_side
     if lead and count % 2:
