@@ -39,7 +39,7 @@ def watch(content_dir: Path, output: Path, layout: str | Path | None, echo: Call
         started = time.perf_counter()
         try:
             result = build_pdf(content_dir, output, layout=layout, strict=strict,
-                               production=Production())
+                               production=Production(), in_parts=True)
         except ProgrammeError as exc:
             for problem in exc.problems:
                 echo(str(problem))

@@ -1,0 +1,277 @@
+"""Fast builds (issue 7): the brochure laid out in parts, in parallel, cached, and joined.
+
+The reference is the same brochure laid out as one WeasyPrint document
+(``build --one-document``): the parts build must give the same pages, the same text on
+every page, the same page boxes, bookmarks, named destinations and links.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image, ImageChops
+
+from .conftest import run_cli
+from .pdfcheck import boxes, destinations, fonts, links, outline, page_texts
+from programme import parts
+from programme.build import build_pdf
+from programme.paging import LatePaging
+from programme.press import Production
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _build(project: Path, out: Path, **options):
+    return build_pdf(project / "content", out, production=Production(), **options)
+
+
+def _own_layout(project: Path, name: str = "brochure") -> Path:
+    """A copy of the brochure layout in the project, with the fonts its CSS imports."""
+    layout = project / "layouts" / name
+    shutil.copytree(REPO / "layouts" / "brochure", layout)
+    if not (project / "fonts").exists():
+        shutil.copytree(REPO / "fonts", project / "fonts")
+    return layout
+
+
+def _same_document(a: Path, b: Path) -> None:
+    assert page_texts(a) == page_texts(b)
+    assert boxes(a) == boxes(b)
+    assert outline(a) == outline(b)
+    assert destinations(a) == destinations(b)
+    assert [(l["page"], l["dest"]) for l in links(a)] == [(l["page"], l["dest"]) for l in links(b)]
+
+
+@pytest.fixture(scope="module")
+def one_document(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("one") / "one.pdf"
+    result = run_cli("build", REPO / "content", "-o", out, "--one-document", "-q")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_parts_build_is_the_one_document_build(one_document, project, tmp_path):
+    out = tmp_path / "parts.pdf"
+    result = _build(project, out, in_parts=True, jobs=2, use_cache=False)
+    parts_built = result.parts
+    assert parts_built is not None, "the brochure layout builds in parts"
+    # front, 4 sections, 4 back-matter pages, fillers
+    assert len(parts_built.rendered) == 10 and parts_built.cached == []
+    _same_document(one_document, out)
+    assert {f["name"].split("+", 1)[1] for f in fonts(out)} <= {
+        f["name"].split("+", 1)[1] for f in fonts(one_document)}
+    assert all(f["emb"] == "yes" for f in fonts(out))
+    # and it looks the same: every page, pixel for pixel at 30 dpi
+    for pdf, stem in ((one_document, "one"), (out, "parts")):
+        subprocess.run(["pdftoppm", "-png", "-r", "30", str(pdf), str(tmp_path / stem)],
+                       check=True)
+    pictures = sorted(tmp_path.glob("one-*.png"))
+    assert len(pictures) == len(page_texts(out))
+    for picture in pictures:
+        other = picture.with_name(picture.name.replace("one-", "parts-"))
+        difference = ImageChops.difference(Image.open(picture).convert("RGB"),
+                                           Image.open(other).convert("RGB"))
+        assert difference.getbbox() is None, f"{picture.name} differs"
+
+
+def test_one_process_gives_the_same_document(project, tmp_path):
+    two = _build(project, tmp_path / "two.pdf", in_parts=True, jobs=2, use_cache=False)
+    one = _build(project, tmp_path / "one.pdf", in_parts=True, jobs=1, use_cache=False)
+    assert one.parts is not None and two.parts is not None
+    _same_document(tmp_path / "one.pdf", tmp_path / "two.pdf")
+
+
+def _section_of(project: Path, slug: str) -> str:
+    import yaml
+
+    return "section-" + yaml.safe_load((project / "content" / "films" / f"{slug}.yaml")
+                                       .read_text(encoding="utf-8"))["section"]
+
+
+def test_rebuild_after_one_edit_lays_out_only_that_part(project, tmp_path):
+    out = tmp_path / "brochure.pdf"
+    first = _build(project, out, in_parts=True, jobs=2)
+    assert first.parts.cached == []
+    film = project / "content" / "films" / "rust-and-bone.yaml"
+    text = film.read_text(encoding="utf-8")
+    assert "Audiard" in text
+    film.write_text(text.replace("Audiard", "Audiardo", 1), encoding="utf-8")
+    second = _build(project, out, in_parts=True, jobs=2)
+    assert second.parts.rendered == [_section_of(project, "rust-and-bone")]
+    assert len(second.parts.cached) == len(first.parts.rendered) - 1
+    assert any("Audiardo" in page for page in page_texts(out))
+    # the cached build is the document a fresh one-document build gives
+    _build(project, tmp_path / "fresh.pdf", in_parts=False)
+    _same_document(tmp_path / "fresh.pdf", out)
+    # nothing changed: nothing is laid out
+    third = _build(project, out, in_parts=True, jobs=2)
+    assert third.parts.rendered == []
+
+
+def test_a_longer_film_renumbers_the_parts_after_it(project, tmp_path):
+    out = tmp_path / "brochure.pdf"
+    first = _build(project, out, in_parts=True, jobs=2)
+    before = destinations(out)
+    film = project / "content" / "films" / "rust-and-bone.yaml"
+    text = film.read_text(encoding="utf-8")
+    long = " ".join(["A sentence that makes the review much longer than it was."] * 60)
+    film.write_text(text.replace("review:\n  text: >-\n", f"review:\n  text: >-\n    {long}\n",
+                                 1), encoding="utf-8")
+    second = _build(project, out, in_parts=True, jobs=2)
+    after = destinations(out)
+    section = _section_of(project, "rust-and-bone")
+    assert section in second.parts.rendered and "front" in second.parts.rendered
+    grown = second.pages - first.pages
+    assert after["index-titles"] > before["index-titles"] or grown > 0
+    _build(project, tmp_path / "fresh.pdf", in_parts=False)
+    _same_document(tmp_path / "fresh.pdf", out)
+
+
+def test_replacing_a_still_lays_its_section_out_again(project, tmp_path):
+    out = tmp_path / "brochure.pdf"
+    _build(project, out, in_parts=True, jobs=2)
+    images = project / "content" / "images"
+    still = sorted(images.glob("*.jpg"))[0]
+    with Image.open(still) as image:
+        image.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(still, quality=90)
+    again = _build(project, out, in_parts=True, jobs=2)
+    assert again.parts.rendered, "a changed image file is not a cache hit"
+
+
+def test_layout_files_are_part_of_the_cache_key(project, tmp_path):
+    layout = _own_layout(project)
+    out = tmp_path / "brochure.pdf"
+    _build(project, out, in_parts=True, jobs=2, layout=str(layout))
+    css = layout / "style.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.byline { color: #333; }\n",
+                   encoding="utf-8")
+    again = _build(project, out, in_parts=True, jobs=2, layout=str(layout))
+    assert again.parts.cached == []
+
+
+def test_a_layout_without_parts_is_built_as_one_document(project, tmp_path):
+    layout = _own_layout(project, "plain")
+    index = layout / "index.html"
+    # no part() calls left: each becomes an expression that is always true
+    index.write_text(index.read_text(encoding="utf-8").replace("part(", "(true or "),
+                     encoding="utf-8")
+    result = _build(project, tmp_path / "plain.pdf", in_parts=True, jobs=2,
+                    layout=str(layout))
+    assert result.parts is None
+    assert result.pages == len(page_texts(tmp_path / "plain.pdf"))
+
+
+def test_an_error_in_a_part_keeps_the_last_good_pdf(project, tmp_path):
+    layout = _own_layout(project)
+    out = tmp_path / "brochure.pdf"
+    _build(project, out, in_parts=True, jobs=2, layout=str(layout))
+    good = out.read_bytes()
+    css = layout / "style.css"
+    css.write_text(css.read_text(encoding="utf-8")
+                   + '\n.film { background: url("http://example.com/x.png"); }\n',
+                   encoding="utf-8")
+    result = run_cli("build", project / "content", "-o", out, "--layout", layout, "-q")
+    assert result.returncode == 1
+    assert "refused to load http://example.com/x.png" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert out.read_bytes() == good
+
+
+def test_cli_reports_parts_and_cache(project, tmp_path):
+    out = tmp_path / "b.pdf"
+    first = run_cli("build", project / "content", "-o", out, "-q", "--jobs", "2")
+    assert first.returncode == 0, first.stderr
+    assert "10 of 10 parts laid out, 0 from the cache" in first.stdout
+    second = run_cli("build", project / "content", "-o", out, "-q")
+    assert "0 of 10 parts laid out, 10 from the cache" in second.stdout
+    assert (project / ".programme-cache").is_dir()
+    third = run_cli("build", project / "content", "-o", out, "-q", "--no-cache")
+    assert "10 of 10 parts laid out" in third.stdout
+    bad = run_cli("build", project / "content", "-o", out, "--jobs", "0")
+    assert bad.returncode == 2 and "--jobs" in bad.stderr
+
+
+# ------------------------------------------------------------------ the pieces on their own
+_PAGES = """<html><head><style>
+@page { size: A6; margin: 12mm 20mm 12mm 10mm; @bottom-center { content: counter(page) } }
+@page :left { margin: 12mm 10mm 12mm 20mm; @top-left { content: "verso " counter(page) } }
+@page :right { @top-right { content: "recto " counter(page) } }
+p { break-after: page; }
+a.ref::after { content: " p. " target-counter(attr(href url), page); }
+</style></head><body><p>one <a class="ref" href="#far">far</a></p><p>two</p><p>three</p>
+</body></html>"""
+
+
+def _lay_out(html: str, start: int, first_side: str, lead: bool = True):
+    from weasyprint import HTML
+
+    part = parts.prepare("t", html, {"far": 41}, first_side, lead)
+    paging = LatePaging(part.lead, part.trail, first_side, lambda pages: start)
+    with paging.installed():
+        document = HTML(string=part.html).render()
+    own = document.pages[part.lead:part.lead + paging.pages]
+    return document.copy(own), paging
+
+
+@pytest.mark.parametrize("lead", [True, False])
+def test_late_numbers_and_stand_in_references(tmp_path, lead):
+    document, paging = _lay_out(_PAGES, 12, "left", lead)
+    assert paging.pages == 3 and not paging.moved
+    pdf = tmp_path / "part.pdf"
+    document.write_pdf(pdf)
+    texts = [" ".join(t.split()) for t in page_texts(pdf)]
+    assert texts[0].startswith("verso 12") and "one far p. 41" in texts[0]
+    assert texts[1].startswith("recto 13") or "recto 13" in texts[1]
+    assert "verso 14" in texts[2]
+
+
+def test_a_part_laid_out_on_the_wrong_side_is_moved(tmp_path):
+    """Laid out as if starting on a right page, then told it starts on page 12 (a left
+    page): the pages must be the ones laid out on the left from the start."""
+    moved, paging = _lay_out(_PAGES, 12, "right")
+    assert paging.moved
+    direct, direct_paging = _lay_out(_PAGES, 12, "left")
+    assert not direct_paging.moved
+    for document, name in ((moved, "moved"), (direct, "direct")):
+        document.write_pdf(tmp_path / f"{name}.pdf")
+        subprocess.run(["pdftoppm", "-png", "-r", "50", str(tmp_path / f"{name}.pdf"),
+                        str(tmp_path / name)], check=True)
+    for picture in sorted(tmp_path.glob("direct-*.png")):
+        other = picture.with_name(picture.name.replace("direct-", "moved-"))
+        difference = ImageChops.difference(Image.open(picture).convert("RGB"),
+                                           Image.open(other).convert("RGB"))
+        assert difference.getbbox() is None, picture.name
+
+
+def test_stand_ins_are_dropped_and_links_kept(project, tmp_path):
+    out = tmp_path / "b.pdf"
+    result = _build(project, out, in_parts=True, jobs=2, use_cache=False)
+    with pikepdf.open(out) as pdf:
+        assert len(pdf.pages) == result.pages
+    texts = page_texts(out)
+    assert not any("programme-stand-in" in t for t in texts)
+    dests = destinations(out)
+    every = links(out)
+    assert every and all(link["dest"] in dests for link in every)
+    # a contents link lands on its section's opener
+    assert dests["section-gala"] == next(i for i, t in enumerate(texts, 1)
+                                         if t.strip().startswith("Galas"))
+
+
+def test_part_prepare_places_the_first_page_on_the_asked_side():
+    html = "<html><head></head><body><p>x</p></body></html>"
+    for lead in (True, False):
+        for side in ("left", "right"):
+            prepared = parts.prepare("t", html, {"a": 3}, side, lead)
+            assert (prepared.lead, prepared.trail) == ((1, 0) if lead else (0, 1))
+            root = prepared.html.split("html { break-before: ")[1].split(" ")[0]
+            # one stand-in page before: the root starts on the other side
+            assert root == ({"left": "right", "right": "left"}[side] if lead else side)
+    bare = parts.prepare("t", html, {}, "left", True)
+    assert (bare.lead, bare.trail) == (0, 0) and "programme-stand-in\"" not in bare.html
+    with pytest.raises(ValueError):
+        parts.prepare("t", "<p>no head</p>", {"a": 1}, "left", True)
