@@ -5,11 +5,13 @@
 
 It generates the festival into a temporary folder (bench/generate_festival.py), then runs
 the real command line, each step in a fresh process, and reports wall time, pages per
-second and the peak memory (RSS) of the process:
+second and the peak memory (RSS) of the largest process (the command or one of the
+workers laying out parts; workers print their peak with PROGRAMME_DEBUG_PARTS=1):
 
-- cold full build
-- rebuild after editing one film's review
+- cold full build (in parts, on every core, empty cache)
+- rebuild after editing one film's review, and with nothing changed
 - rebuild after a layout CSS edit
+- the same brochure built as one document (``build --one-document``)
 - single-film proof (and a proof of the example festival's first film)
 - baseline: the same brochure HTML rendered as one plain WeasyPrint document
   (``python -m weasyprint``), no post-processing
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,8 +43,9 @@ from generate_festival import generate  # noqa: E402  (beside this script)
 class Run:
     name: str
     seconds: float
-    peak_mb: float
+    peak_mb: float              # the largest process: the command or one of its workers
     pages: int | None = None
+    note: str = ""
 
     @property
     def pages_per_second(self) -> float | None:
@@ -49,10 +53,12 @@ class Run:
 
 
 def measure(name: str, args: list[str], cwd: Path, env=None) -> Run:
-    """Run a command in a fresh process: wall time and that process tree's peak RSS."""
-    with tempfile.TemporaryFile() as err:
+    """Run a command in a fresh process: wall time and the peak RSS of the largest process
+    (the command, or a worker: parts builds report each worker's peak on stderr)."""
+    env = {**os.environ, **(env or {}), "PROGRAMME_DEBUG_PARTS": "1"}
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
         start = time.perf_counter()
-        process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        process = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err, env=env)
         # wait4 gives this child's rusage: ru_maxrss (KiB on Linux) is the largest resident
         # set of the child or of any process it waited for (parallel workers included).
         _, status, usage = os.wait4(process.pid, 0)
@@ -62,7 +68,13 @@ def measure(name: str, args: list[str], cwd: Path, env=None) -> Run:
             err.seek(0)
             raise SystemExit(f"{name} failed ({process.returncode}):\n"
                              f"{err.read().decode()[-2000:]}")
-    return Run(name, seconds, usage.ru_maxrss / 1024, _pages(cwd, args))
+        err.seek(0)
+        out.seek(0)
+        workers = [float(mb) for mb in re.findall(r"rss (\d+) MB", err.read().decode())]
+        summary = re.search(r"\((\d+ of \d+ parts laid out, \d+ from the cache)\)",
+                            out.read().decode())
+    peak = max([usage.ru_maxrss / 1024, *workers])
+    return Run(name, seconds, peak, _pages(cwd, args), summary.group(1) if summary else "")
 
 
 def _pages(cwd: Path, args: list[str]) -> int | None:
@@ -105,8 +117,8 @@ def main(argv=None) -> int:
             runs.append(run)
             pps = f"{run.pages_per_second:6.1f} pages/s" if run.pages_per_second else " " * 13
             pages = f"{run.pages:5d} pages" if run.pages else " " * 11
-            print(f"{name:34} {run.seconds:8.2f} s {pages} {pps} {run.peak_mb:8.0f} MB peak",
-                  flush=True)
+            print(f"{name:34} {run.seconds:8.2f} s {pages} {pps} {run.peak_mb:8.0f} MB peak"
+                  f"  {run.note}", flush=True)
             return run
 
         cold = step("cold full build", "build", "content", "-o", "out/brochure.pdf")
@@ -117,10 +129,13 @@ def main(argv=None) -> int:
                                      "review:\n  text: >-\n    An edited first sentence.\n", 1),
                         encoding="utf-8")
         edit = step("rebuild after one review edit", "build", "content", "-o", "out/brochure.pdf")
+        same = step("rebuild, nothing changed", "build", "content", "-o", "out/brochure.pdf")
 
         css = tmp / "layouts" / "brochure" / "style.css"
         css.write_text(css.read_text() + "\n.byline { letter-spacing: 0.01em; }\n")
         restyle = step("rebuild after a CSS edit", "build", "content", "-o", "out/brochure.pdf")
+        one = step("one-document build (no parts)", "build", "content", "-o", "out/one.pdf",
+                   "--one-document")
 
         proof = step("single-film proof", "proof", "content", "--film", film.stem,
                      "-o", "out/proof.pdf")
@@ -151,7 +166,9 @@ def main(argv=None) -> int:
         print(f"cold build vs baseline:        {baseline.seconds / cold.seconds:5.2f}x faster "
               f"(target ≥ 1.8x)")
         print(f"one-review rebuild / cold:     {edit.seconds / cold.seconds:5.2f} (target ≤ 0.10)")
+        print(f"no-change rebuild / cold:      {same.seconds / cold.seconds:5.2f}")
         print(f"CSS-edit rebuild / cold:       {restyle.seconds / cold.seconds:5.2f}")
+        print(f"one-document build vs cold:    {one.seconds / cold.seconds:5.2f}x slower")
         print(f"single-film proof:             {proof.seconds:5.2f} s (target < 2 s)")
         print(f"example one-film proof:        {example.seconds:5.2f} s (target < 2 s)")
         print(f"peak RSS (largest process):    {max(r.peak_mb for r in runs):5.0f} MB "

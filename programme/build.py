@@ -36,6 +36,7 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     parts: object = None  # a partbuild.PartsResult when built in parts
+    one_document: str | None = None  # why a build asked to go in parts did not
 
     @property
     def seconds(self) -> float:
@@ -148,6 +149,7 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
         content = load_content(Path(content_dir))
     watch.lap("load")
     chosen = Layout.find(layout, kind, project_folder(content.root))
+    one_document = None
     if in_parts and production is not None and not production.press:
         from .partbuild import UseOneDocument, build_in_parts
 
@@ -156,8 +158,8 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
                 content, chosen, {**production.template_extra(), **template_extra},
                 production.typeset_options(chosen), {**(pdf_options or {})},
                 production.signature, jobs=jobs, use_cache=use_cache)
-        except UseOneDocument:
-            pass
+        except UseOneDocument as reason:
+            one_document = str(reason)
         else:
             watch.lap("layout")
             return _finish_parts(content, chosen, built, output, subject, strict, production,
@@ -187,4 +189,6 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
     watch.lap("finish")
     write_atomically(Path(output), pdf)
     watch.lap("write")
-    return BuildResult(Path(output), laid_out.page_count, warnings, watch.timings)
+    result = BuildResult(Path(output), laid_out.page_count, warnings, watch.timings)
+    result.one_document = one_document
+    return result

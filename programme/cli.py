@@ -118,6 +118,8 @@ def build(content_dir: Path, output: Path | None, layout: str | None, strict: bo
         click.echo(str(warning), err=True)
     parts = result.parts
     how = ""
+    if result.one_document and not press:
+        how = f" (laid out as one document: {result.one_document})"
     if parts is not None:
         how = (f" ({len(parts.rendered)} of {len(parts.rendered) + len(parts.cached)} parts "
                f"laid out, {len(parts.cached)} from the cache)")

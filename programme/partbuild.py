@@ -32,6 +32,7 @@ import logging
 import multiprocessing
 import os
 import re
+import resource
 import sys
 import time
 import traceback
@@ -187,7 +188,8 @@ def _serve(conn, setup: Setup) -> None:
                 print(f"[{os.getpid()}] {task.name:24} {done.pages:4d} pages from {done.start:4d}"
                       f" laid out {waited[0] - began if waited[0] else 0:6.2f} s, waited "
                       f"{waited[1] - waited[0]:5.2f} s, total {time.perf_counter() - began:6.2f}"
-                      f" s{' moved' if done.moved else ''}{' relaid' if done.relaid else ''}",
+                      f" s, rss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+                      f"{' moved' if done.moved else ''}{' relaid' if done.relaid else ''}",
                       file=sys.stderr, flush=True)
             conn.send(("done", task.name, done))
         except ProgrammeError as exc:
@@ -335,7 +337,7 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
 
     fillers_part: _Part | None = None
     fillers_decided = not has_fillers
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    jobs = max(1, jobs or len(os.sched_getaffinity(0)) or 1)
     workers: _Workers | None = None
     busy: dict[int, str] = {}          # worker -> part name
     waiting: dict[int, _Part] = {}     # worker -> part waiting for its start

@@ -1,8 +1,9 @@
 """A one-line progress display for builds that take more than a moment.
 
 WeasyPrint reports its steps on the ``weasyprint.progress`` logger ("Step 5 - Creating
-layout - Page 12"…). While a build runs, :func:`showing_progress` turns those into a
-single updating line on the terminal ("laying out page 12"), starting only after a short
+layout - Page 12"…), and a build in parts reports the parts done on ``programme.progress``
+("parts 3 of 16"). While a build runs, :func:`showing_progress` turns those into a
+single updating line on the terminal ("laying out page 12", "laid out 3 of 16 parts"), starting only after a short
 delay so quick builds stay silent. It shows nothing when output is not a terminal, in CI
 (the ``CI`` environment variable) or with ``--quiet``.
 """
@@ -17,6 +18,7 @@ import sys
 import time
 
 _STEPS = [
+    (re.compile(r"parts (\d+) of (\d+)"), "laid out {0} of {1} parts"),
     (re.compile(r"Step 5 - Creating layout - Page (\d+)"), "laying out page {0}"),
     (re.compile(r"Step 5 - Creating layout - Repagination"), "checking page references"),
     (re.compile(r"Step [1-4]"), "reading HTML and CSS"),
@@ -63,13 +65,16 @@ def showing_progress(enabled: bool, delay: float = 1.0, stream=None):
         yield
         return
     handler = _Line(stream or sys.stderr, delay)
-    logger = logging.getLogger("weasyprint.progress")
-    previous = logger.level
-    logger.setLevel(logging.INFO)
-    logger.addHandler(handler)
+    # WeasyPrint's steps in a one-document build; parts done in a build in parts
+    loggers = [logging.getLogger("weasyprint.progress"), logging.getLogger("programme.progress")]
+    previous = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
     try:
         yield
     finally:
-        logger.removeHandler(handler)
-        logger.setLevel(previous)
+        for logger, level in zip(loggers, previous):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
         handler.clear()

@@ -161,7 +161,7 @@ def test_a_layout_without_parts_is_built_as_one_document(project, tmp_path):
                      encoding="utf-8")
     result = _build(project, tmp_path / "plain.pdf", in_parts=True, jobs=2,
                     layout=str(layout))
-    assert result.parts is None
+    assert result.parts is None and result.one_document == "the layout marks no parts"
     assert result.pages == len(page_texts(tmp_path / "plain.pdf"))
 
 
@@ -275,3 +275,15 @@ def test_part_prepare_places_the_first_page_on_the_asked_side():
     assert (bare.lead, bare.trail) == (0, 0) and "programme-stand-in\"" not in bare.html
     with pytest.raises(ValueError):
         parts.prepare("t", "<p>no head</p>", {"a": 1}, "left", True)
+
+
+def test_progress_line_counts_parts():
+    import io
+    import logging
+
+    from programme.progress import showing_progress
+
+    stream = io.StringIO()
+    with showing_progress(True, delay=0, stream=stream):
+        logging.getLogger("programme.progress").info("parts %d of %d", 3, 16)
+    assert "laid out 3 of 16 parts" in stream.getvalue()
