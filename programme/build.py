@@ -145,12 +145,17 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
     ``jobs`` processes and cached (:mod:`programme.partbuild`); a layout that cannot be
     built that way is built as one document."""
     watch = Stopwatch()
+    parts_wanted = in_parts and production is not None and not production.press
+    if parts_wanted:
+        from .partbuild import warm_up
+
+        warm_up()  # the workers' parent starts while the content loads
     if content is None:
         content = load_content(Path(content_dir))
     watch.lap("load")
     chosen = Layout.find(layout, kind, project_folder(content.root))
     one_document = None
-    if in_parts and production is not None and not production.press:
+    if parts_wanted:
         from .partbuild import UseOneDocument, build_in_parts
 
         try:

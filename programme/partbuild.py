@@ -2,7 +2,7 @@
 
 The same pipeline as :mod:`programme.build`, with stage 3 split by part:
 
-    render_part_html   one HTML document per part                    (render.py, parts.py)
+    Renderer           one HTML document per part                    (render.py, parts.py)
     lay_out_part       WeasyPrint lays out and writes each part, in   (this module, paging.py)
                        worker processes, numbering its pages late
     join               the parts' PDFs -> one PDF                     (join.py)
@@ -49,7 +49,7 @@ from .join import PartPDF, join
 from .loader import Content
 from .paging import LatePaging, WrongSide, side_of
 from .problems import Problem, ProgrammeError, display_path
-from .render import Layout, part_names, render_part_html
+from .render import Layout, Renderer
 from .typeset import glyph_pages, glyph_warnings, typeset
 
 PROGRESS = logging.getLogger("programme.progress")
@@ -198,18 +198,35 @@ def _serve(conn, setup: Setup) -> None:
             conn.send(("crash", task.name, traceback.format_exc()))
 
 
+def warm_up() -> None:
+    """Start the process that forks workers (it imports WeasyPrint once), so that it is
+    ready by the time the parts are: call it before loading the content."""
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(
+        ["programme.partbuild", "weasyprint"])
+    forkserver.ensure_running()
+
+
 class _Workers:
-    def __init__(self, count: int, setup: Setup):
+    """Up to ``most`` worker processes, started as they are needed."""
+
+    def __init__(self, most: int, setup: Setup):
+        self.most, self.setup = most, setup
+        self.conns, self.processes = [], []
+
+    def add(self) -> bool:
+        if len(self.conns) >= self.most:
+            return False
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["programme.partbuild", "weasyprint"])
-        self.conns, self.processes = [], []
-        for _ in range(count):
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs, setup), daemon=True)
-            process.start()
-            theirs.close()
-            self.conns.append(ours)
-            self.processes.append(process)
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(theirs, self.setup), daemon=True)
+        process.start()
+        theirs.close()
+        self.conns.append(ours)
+        self.processes.append(process)
+        return True
 
     def close(self, graceful: bool = True) -> None:
         for conn, process in zip(self.conns, self.processes):
@@ -274,9 +291,12 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                    typeset_options: dict, pdf_options: dict, signature: int | None,
                    jobs: int | None = None, use_cache: bool = True) -> PartsResult:
     """Lay out the brochure part by part in ``jobs`` processes (default: every core)."""
-    names = part_names(content, layout, **template_extra)
-    if not names or len(set(names)) != len(names):
+    render = Renderer(content, layout, **template_extra)
+    names = render.part_names()
+    if not names:
         raise UseOneDocument("the layout marks no parts")
+    if len(set(names)) != len(names):
+        raise UseOneDocument("the layout marks a part twice")
     if FILLERS in names and names[-1] != FILLERS:
         raise UseOneDocument("fillers are not the last part")
     body = [n for n in names if n != FILLERS]
@@ -298,7 +318,7 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
 
     found: list[_Part] = []
     for index, name in enumerate(body):
-        html = render_part_html(content, layout, name, **template_extra)
+        html = render(only_part=name)
         found.append(_Part(name, index, html, parts.anchors_defined(html), set(), False,
                            parts.anchors_wanted(html)))
     owner = {}
@@ -396,8 +416,7 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
             content_pages = running - 1
             need = -content_pages % signature if signature and signature > 1 else 0
             if need:
-                html = render_part_html(content, layout, FILLERS,
-                                        **{**template_extra, "filler_pages": need})
+                html = render(only_part=FILLERS, filler_pages=need)
                 fillers_part = _Part(FILLERS, len(found), html, parts.anchors_defined(html),
                                      set(), False, fillers=need)
                 fillers_part.start = running
@@ -431,9 +450,9 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                 raise RuntimeError("fast build stalled: " + ", ".join(
                     p.name for p in sequence() if not p.done))
             queue.sort(key=lambda item: item[0])
-            if queue and workers is None:
-                workers = _Workers(min(jobs, len(sequence()) + len(count_tasks)), setup)
-            while queue and len(busy) < len(workers.conns):
+            if workers is None:
+                workers = _Workers(jobs, setup)
+            while queue and (len(busy) < len(workers.conns) or workers.add()):
                 free = next(i for i in range(len(workers.conns)) if i not in busy)
                 _, task = queue.pop(0)
                 workers.conns[free].send(task)

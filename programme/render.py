@@ -166,15 +166,6 @@ def context(content: Content, layout: Layout, **extra) -> dict:
         return (images / name).as_uri()
 
     sections = section_views(content, extra.pop("films", None))
-    only = extra.pop("only_part", None)
-    asked = extra.pop("parts_asked", None)
-
-    def part(name: str) -> bool:
-        """Is the part ``name`` in this render? Every part is, unless one was chosen."""
-        name = str(name)
-        if asked is not None and name not in asked:
-            asked.append(name)
-        return only is None or name == only
 
     films = [film for view in sections for film in view.films]
     lang = programme.festival.lang
@@ -192,30 +183,59 @@ def context(content: Content, layout: Layout, **extra) -> dict:
         image_url=image_url,
         generated=dt.datetime.now(),
         proof=None,  # a proof.ProofInfo when building a proof
-        part=part,
+        part=part_test(),
     )
     ctx.update(extra)
     return ctx
 
 
-def part_names(content: Content, layout: Layout, **extra) -> list[str]:
-    """The parts the layout marks with ``part("…")``, in document order (empty when it
-    marks none: such a layout is always built as one document)."""
-    asked: list[str] = []
-    render_html(content, layout, parts_asked=asked, **extra)
-    return asked
+def part_test(only: str | None = None, asked: list[str] | None = None):
+    """The templates' ``part(name)``: is the part ``name`` in this render? Every part is,
+    unless ``only`` one was chosen. Names asked about are appended to ``asked``."""
+
+    def part(name) -> bool:
+        name = str(name)
+        if asked is not None and name not in asked:
+            asked.append(name)
+        return only is None or name == only
+
+    return part
 
 
-def render_part_html(content: Content, layout: Layout, name: str, **extra) -> str:
-    """The HTML of one part: the whole head, and only that part's pages."""
-    return render_html(content, layout, only_part=name, **extra)
+class Renderer:
+    """The layout's entry template with one context, rendered as often as needed: the
+    whole document, or one part at a time (a build in parts renders each part's HTML
+    from the same context, computed once)."""
+
+    def __init__(self, content: Content, layout: Layout, **extra):
+        self.layout = layout
+        self.env = make_environment(layout)
+        self.context = _located(layout, lambda: context(content, layout, **extra))
+
+    def __call__(self, only_part: str | None = None, parts_asked: list[str] | None = None,
+                 **more) -> str:
+        ctx = {**self.context, **more}
+        if only_part is not None or parts_asked is not None:
+            ctx["part"] = part_test(only_part, parts_asked)
+        return _located(self.layout,
+                        lambda: self.env.get_template(self.layout.entry).render(ctx))
+
+    def part_names(self) -> list[str]:
+        """The parts the layout marks with ``part("…")``, in document order (empty when
+        it marks none: such a layout is always built as one document)."""
+        asked: list[str] = []
+        self(only_part="\0", parts_asked=asked)  # a part no layout has: renders no pages
+        return asked
 
 
 def render_html(content: Content, layout: Layout, **extra) -> str:
-    env = make_environment(layout)
+    return Renderer(content, layout, **extra)()
+
+
+def _located(layout: Layout, make):
+    """``make()``, with any template error turned into a problem naming its template."""
     try:
-        template = env.get_template(layout.entry)
-        return template.render(context(content, layout, **extra))
+        return make()
     except jinja2.TemplateSyntaxError as exc:
         where = display_path(Path(exc.filename)) if exc.filename else layout.entry
         raise ProgrammeError([Problem(where, exc.lineno, None,

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+import functools
 import unicodedata
 
 ARTICLES = {
@@ -36,6 +37,7 @@ _FOLD = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "�
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'"})
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower case, accents removed, ligatures expanded, apostrophes made straight."""
     text = text.translate(_APOSTROPHES).casefold()
@@ -78,6 +80,7 @@ def _script_rank(ch: str) -> int:
     return 90
 
 
+@functools.lru_cache(maxsize=65536)
 def sort_key(title: str, lang: str | None = None) -> tuple:
     """A key that files ``title`` where a reader would look for it."""
     filed = strip_article(title.strip(), lang)
