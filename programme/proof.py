@@ -171,6 +171,9 @@ def _unknown(option: str, value: str, choices: list[str]) -> Problem:
     return Problem(option, None, None, unknown(option[2:], value, choices))
 
 
+PREDICTED_PAGES = 40  # the most pages a one-film proof is expected to take
+
+
 @dataclass
 class ProofResult(BuildResult):
     films: list[str] = field(default_factory=list)
@@ -208,14 +211,26 @@ def build_proof(content_dir: Path, output: Path, films: tuple[str, ...] = (),
     )
     watch.lap("load")
 
+    # The stamps name each page's entries, known only once the pages are laid out. A
+    # proof of one film predicts them (the summary page and the section opener, then the
+    # film's pages); when the first layout bears the prediction out and nothing is
+    # overset, it is the proof, else the pages are laid out again with what was found.
+    predicted = ([[], []] + [[chosen[0].slug]] * PREDICTED_PAGES) if len(chosen) == 1 else None
+    info.films_on_page = predicted or []
     first = lay_out(content, combined, films=chosen, proof=info)
     budgets = load_budgets(brochure.folder)
     measured = measure(first.document, {b.element for b in budgets} | {"film"})
     for item in overset(measured, budgets):
         info.overset.setdefault(item.film, []).append(item)
-    info.films_on_page = measured.films_on_page
     watch.lap("measure")
-    second = lay_out(content, combined, films=chosen, proof=info)
+    pages = measured.films_on_page
+    if (predicted is not None and not info.overset and len(pages) <= len(predicted)
+            and pages == predicted[:len(pages)]):
+        second = first
+    else:
+        info.films_on_page = pages
+        second = lay_out(content, combined, films=chosen, proof=info)
+    info.films_on_page = pages
     watch.lap("layout")
 
     pdf = finish(write_pdf(second), metadata(content, "Proof"))
