@@ -287,3 +287,19 @@ def test_progress_line_counts_parts():
     with showing_progress(True, delay=0, stream=stream):
         logging.getLogger("programme.progress").info("parts %d of %d", 3, 16)
     assert "laid out 3 of 16 parts" in stream.getvalue()
+
+
+def test_font_coverage_is_cached_per_font_folder(tmp_path):
+    from programme import glyphs
+
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    shutil.copy(REPO / "fonts" / "NotoSans-Regular.ttf", fonts)
+    first = glyphs.coverage([fonts])
+    cached = list((tmp_path / ".programme-cache" / "cmaps").glob("*.json"))
+    assert len(cached) == 1 and ord("é") in first
+    glyphs._cmap.cache_clear()
+    assert glyphs.coverage([fonts]) == first
+    # a new font in the folder is a new key: its glyphs count
+    shutil.copy(REPO / "fonts" / "NotoSansHebrew-Regular.ttf", fonts)
+    assert ord("א") in glyphs.coverage([fonts]) and ord("א") not in first
