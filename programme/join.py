@@ -9,11 +9,15 @@ spans parts:
   its own pages (never a stand-in's), so a link in the contents finds its section.
 - **Outline.** Each part's bookmarks, in order, pointing at the joined pages.
 
+- **Images.** A still (or logo, or advert) shown in several parts is embedded by each of
+  them; the join keeps one copy of each identical image.
+
 Fonts stay as each part embedded them: each part carries its own subset of a font.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,12 +88,14 @@ def join(parts: list[PartPDF]) -> bytes:
             for name in sorted(destinations):
                 tree[name] = destinations[name]
             out.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
+        _share_identical_images(out)
         if outline:
             with out.open_outline() as out_outline:
                 out_outline.root.extend(item for item in outline if item is not None)
             out.Root.PageMode = pikepdf.Name.UseOutlines
         buffer = io.BytesIO()
-        out.save(buffer, min_version=version)
+        out.save(buffer, min_version=version,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return buffer.getvalue()
     finally:
         for src in opened:
@@ -106,3 +112,46 @@ def _copy_item(item: pikepdf.OutlineItem, moved) -> pikepdf.OutlineItem | None:
     copy.children.extend(child for child in (_copy_item(c, moved) for c in item.children)
                          if child is not None)
     return copy if target is not None or copy.children else None
+
+
+def _fingerprint(obj, depth: int = 0) -> bytes:
+    """The bytes that make an object what it is, whatever its object number."""
+    if depth > 8:
+        return b"deep"
+    if isinstance(obj, pikepdf.Stream):
+        return b"stream(" + _fingerprint(obj.stream_dict, depth + 1) + \
+            hashlib.sha256(obj.read_raw_bytes()).digest() + b")"
+    if isinstance(obj, pikepdf.Dictionary):
+        return b"<<" + b"".join(
+            key.encode() + b"=" + _fingerprint(obj[key], depth + 1)
+            for key in sorted(obj.keys()) if key not in ("/Length", "/Metadata")) + b">>"
+    if isinstance(obj, pikepdf.Array):
+        return b"[" + b",".join(_fingerprint(item, depth + 1) for item in obj) + b"]"
+    if isinstance(obj, pikepdf.Object):
+        return obj.unparse()
+    return repr(obj).encode()  # numbers and booleans come back as Python values
+
+
+def _share_identical_images(pdf: pikepdf.Pdf) -> None:
+    """Point every use of identical image XObjects at one of them."""
+    first: dict[bytes, pikepdf.Object] = {}
+    seen: set[tuple[int, int]] = set()
+
+    def visit(resources) -> None:
+        if resources is None or "/XObject" not in resources:
+            return
+        xobjects = resources.XObject
+        for name in list(xobjects.keys()):
+            xobject = xobjects[name]
+            if xobject.get("/Subtype") == "/Image":
+                key = hashlib.sha256(_fingerprint(xobject)).digest()
+                if key in first and first[key].objgen != xobject.objgen:
+                    xobjects[name] = first[key]
+                else:
+                    first.setdefault(key, xobject)
+            elif xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                visit(xobject.get("/Resources"))
+
+    for page in pdf.pages:
+        visit(page.obj.get("/Resources"))

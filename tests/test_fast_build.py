@@ -65,6 +65,8 @@ def test_parts_build_is_the_one_document_build(one_document, project, tmp_path):
     assert {f["name"].split("+", 1)[1] for f in fonts(out)} <= {
         f["name"].split("+", 1)[1] for f in fonts(one_document)}
     assert all(f["emb"] == "yes" for f in fonts(out))
+    # each part embeds its own font subsets, nothing else is repeated
+    assert out.stat().st_size < 1.15 * one_document.stat().st_size
     # and it looks the same: every page, pixel for pixel at 30 dpi
     for pdf, stem in ((one_document, "one"), (out, "parts")):
         subprocess.run(["pdftoppm", "-png", "-r", "30", str(pdf), str(tmp_path / stem)],
@@ -303,3 +305,31 @@ def test_font_coverage_is_cached_per_font_folder(tmp_path):
     # a new font in the folder is a new key: its glyphs count
     shutil.copy(REPO / "fonts" / "NotoSansHebrew-Regular.ttf", fonts)
     assert ord("א") in glyphs.coverage([fonts]) and ord("א") not in first
+
+
+def test_an_image_in_several_parts_is_embedded_once(project, tmp_path):
+    """The same still in two sections: two parts embed it, the join keeps one copy."""
+    import yaml
+
+    films = project / "content" / "films"
+    by_section: dict[str, Path] = {}
+    for path in sorted(films.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data.get("stills"):
+            by_section.setdefault(data["section"], path)
+    first, second = list(by_section.values())[:2]
+    still = yaml.safe_load(first.read_text(encoding="utf-8"))["stills"][0]["file"]
+    other = yaml.safe_load(second.read_text(encoding="utf-8"))["stills"][0]["file"]
+    second.write_text(second.read_text(encoding="utf-8").replace(other, still),
+                      encoding="utf-8")
+    out = tmp_path / "b.pdf"
+    _build(project, out, in_parts=True, jobs=2, use_cache=False)
+    one = tmp_path / "one.pdf"
+    _build(project, one, in_parts=False)
+
+    def unique_images(pdf: Path) -> int:
+        rows = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True,
+                              text=True, check=True).stdout.splitlines()[2:]
+        return len({row.split()[10] for row in rows})
+
+    assert unique_images(out) == unique_images(one)
