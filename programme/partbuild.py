@@ -108,6 +108,14 @@ class Done:
         return data
 
     @classmethod
+    def from_cache(cls, data: dict) -> "Done | None":
+        """The entry, or None when it is not one this version wrote (treated as a miss)."""
+        try:
+            return cls.from_json(data)
+        except (TypeError, KeyError, ValueError, AttributeError):
+            return None
+
+    @classmethod
     def from_json(cls, data: dict) -> "Done":
         data = dict(data)
         data["warnings"] = [Problem(*w) for w in data["warnings"]]
@@ -338,9 +346,8 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
     def counting_task(part: _Part) -> Task | None:
         numbers = {a: PLACEHOLDER_PAGE for a in part.wanted}
         part.count_key = layout_key(part, numbers, part.html)
-        entry = cache.layout(part.count_key)
-        if entry is not None:
-            part.counted = entry["pages"]
+        part.counted = _cached_pages(cache.layout(part.count_key))
+        if part.counted is not None:
             return None
         return Task(part.name, part.html, numbers, False, 1, None)
 
@@ -393,15 +400,11 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                 part.numbers = {a: owner[a].done.start + owner[a].done.anchors[a]
                                 for a in part.wanted if a in owner[a].done.anchors}
                 part.layout_key = layout_key(part, part.numbers, part.html)
-                entry = cache.layout(part.layout_key)
-                if entry is not None:
-                    part.pages = entry["pages"]
+                part.pages = _cached_pages(cache.layout(part.layout_key))
             elif part.numbers is None and not part.needs:
                 part.numbers = {}
                 part.layout_key = layout_key(part, {}, part.html)
-                entry = cache.layout(part.layout_key)
-                if entry is not None:
-                    part.pages = entry["pages"]
+                part.pages = _cached_pages(cache.layout(part.layout_key))
         # first page numbers: known up to the first part whose pages are not
         running: int | None = 1
         for part in sequence():
@@ -429,9 +432,10 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
             if part.start is not None:
                 part.render_key = digest(part.layout_key, str(part.start))
                 entry = cache.render(part.render_key)
-                if entry is not None:
-                    part.done = Done.from_json(entry)
-                    part.pages = part.done.pages
+                done = Done.from_cache(entry) if entry is not None else None
+                if done is not None:
+                    part.done = done
+                    part.pages = done.pages
                     part.pdf = cache.pdf_path(part.render_key)
                     continue
             if part.pages is not None and part.start is None:
@@ -538,6 +542,11 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                        rendered, [p.name for p in ordered if p.name not in rendered],
                        sum(p.done.moved for p in ordered if p.name in rendered),
                        sum(p.done.relaid for p in ordered if p.name in rendered))
+
+
+def _cached_pages(entry: dict | None) -> int | None:
+    pages = entry.get("pages") if entry is not None else None
+    return pages if isinstance(pages, int) and pages > 0 else None
 
 
 def _finish(part: _Part, done: Done, cache: PartCache, rendered: list[str]) -> None:

@@ -333,3 +333,13 @@ def test_an_image_in_several_parts_is_embedded_once(project, tmp_path):
         return len({row.split()[10] for row in rows})
 
     assert unique_images(out) == unique_images(one)
+
+
+def test_a_damaged_cache_is_a_miss(project, tmp_path):
+    out = tmp_path / "b.pdf"
+    first = _build(project, out, in_parts=True, jobs=2)
+    for entry in (project / ".programme-cache").rglob("*.json"):
+        entry.write_text('{"pages": "many", "unexpected": 1}', encoding="utf-8")
+    again = _build(project, out, in_parts=True, jobs=2)
+    assert sorted(again.parts.rendered) == sorted(first.parts.rendered)
+    assert again.pages == first.pages
