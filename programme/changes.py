@@ -21,8 +21,11 @@ from .yamlfile import read_yaml_safely
 SNAPSHOT_VERSION = 1
 
 
-def snapshot(content_root: Path) -> dict[str, dict]:
-    """The raw data of every film file in a content folder."""
+def snapshot(content_root: Path, read: dict[str, dict] | None = None) -> dict[str, dict]:
+    """The raw data of every film file in a content folder (``read``: as the loader read
+    them, file stem -> data, to save reading them again)."""
+    if read is not None:
+        return {stem: read[stem] for stem in sorted(read)}
     films = {}
     for path in sorted((Path(content_root) / "films").glob("*.y*ml")):
         doc = read_yaml_safely(path, display_path(path))

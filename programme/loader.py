@@ -46,18 +46,24 @@ class Content:
     film_sources: dict[str, Path] = field(default_factory=dict)  # slug -> YAML file
     warnings: list[Problem] = field(default_factory=list)
     unprintable: frozenset[str] = frozenset()  # characters no font has, already warned about
+    raw_films: dict[str, dict] = field(default_factory=dict)  # file stem -> data as read
 
     @property
     def images_dir(self) -> Path:
         return self.root / "images"
 
     def fingerprint(self) -> str:
-        """A hash of every content file, for proofs and caches."""
+        """A hash of every content file, for proofs: the text of the YAML files, and the
+        size and date of the others (images can run to gigabytes)."""
         digest = hashlib.sha256()
         for path in sorted(self.root.rglob("*")):
             if path.is_file():
                 digest.update(str(path.relative_to(self.root)).encode())
-                digest.update(path.read_bytes())
+                if path.suffix.lower() in (".yaml", ".yml"):
+                    digest.update(path.read_bytes())
+                else:
+                    stat = path.stat()
+                    digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
         return digest.hexdigest()[:12]
 
 
@@ -88,11 +94,14 @@ def load_content(root: Path) -> Content:
     if not film_files:
         problems.append(Problem(label(root / "films"), None, None, "no film files (*.yaml) found"))
     films: list[tuple[YamlDocument, Film]] = []
+    raw_films: dict[str, dict] = {}
     for path in film_files:
         doc = read_yaml_safely(path, label(path))
         problems.extend(doc.problems)
         if doc.has_errors:
             continue
+        if isinstance(doc.data, dict):
+            raw_films[path.stem] = doc.data
         if not isinstance(doc.data, dict):
             problems.append(Problem(doc.label, 1, None, "a film file must be a mapping of fields"))
             continue
@@ -158,7 +167,7 @@ def load_content(root: Path) -> Content:
                           films=[f for _, f in films])
     return Content(root=root, programme=programme,
                    film_sources={f.slug: d.path for d, f in films}, warnings=warnings,
-                   unprintable=frozenset(unprintable))
+                   unprintable=frozenset(unprintable), raw_films=raw_films)
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -193,7 +193,7 @@ def build_proof(content_dir: Path, output: Path, films: tuple[str, ...] = (),
     brochure = Layout.find(layout, "brochure", project)
     proof_layout = Layout.find("proof", "proof", project, entry="summary.html")
     combined = brochure.including("proof", proof_layout)
-    current = snapshot(content.root)
+    current = snapshot(content.root, content.raw_films)
     changes = None
     if since:
         old, label = load_since(since, content.root)
