@@ -20,7 +20,7 @@ laid out and hands parts to the workers in brochure order:
 
 Unchanged parts come from the cache (:mod:`programme.cache`). A layout the parts cannot
 reproduce exactly (a contents page that changes length with its numbers, fillers that are
-not one page each…) raises :class:`UseOneDocument`, and the build lays the brochure out
+not one page each, ``counter(pages)``…) raises :class:`UseOneDocument`, and the build lays the brochure out
 as one document instead.
 """
 
@@ -311,6 +311,9 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
     has_fillers = FILLERS in names
     if signature and signature > 1 and not has_fillers:
         raise UseOneDocument("padding needs the fillers part")
+    if any(fillers._uses_total_pages(folder) for folder in layout.folders):
+        # each part would print its own page count
+        raise UseOneDocument("the layout prints the page count (counter(pages))")
 
     where = display_path(layout.folder / layout.entry)
     setup = Setup(layout.folder, tuple([content.root.resolve(), *layout.folders,

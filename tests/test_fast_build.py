@@ -343,3 +343,16 @@ def test_a_damaged_cache_is_a_miss(project, tmp_path):
     again = _build(project, out, in_parts=True, jobs=2)
     assert sorted(again.parts.rendered) == sorted(first.parts.rendered)
     assert again.pages == first.pages
+
+
+def test_a_layout_printing_the_page_count_is_built_as_one_document(project, tmp_path):
+    layout = _own_layout(project)
+    css = layout / "style.css"
+    css.write_text(css.read_text(encoding="utf-8").replace(
+        "@bottom-left { content: counter(page);",
+        '@bottom-left { content: counter(page) " of " counter(pages);'), encoding="utf-8")
+    out = tmp_path / "b.pdf"
+    result = _build(project, out, in_parts=True, jobs=2, layout=str(layout))
+    assert result.parts is None and "counter(pages)" in result.one_document
+    total = len(page_texts(out))
+    assert any(f" of {total}" in page for page in page_texts(out))
