@@ -371,7 +371,6 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
     workers: _Workers | None = None
     busy: dict[int, str] = {}          # worker -> part name
     waiting: dict[int, _Part] = {}     # worker -> part waiting for its start
-    problems: list[Problem] = []
 
     def sequence() -> list[_Part]:
         return found + ([fillers_part] if fillers_part else [])
@@ -395,7 +394,8 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
 
     def _update() -> None:
         nonlocal fillers_part
-        # stand-in numbers, once the parts referred to are laid out and numbered
+        # stand-in numbers, once the parts referred to are laid out and numbered (at once
+        # for a part that refers to none)
         for part in found:
             if part.numbers is None and all(by_name[n].done for n in part.needs):
                 if part.forward and part.counted is None:
@@ -403,10 +403,6 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                 part.numbers = {a: owner[a].done.start + owner[a].done.anchors[a]
                                 for a in part.wanted if a in owner[a].done.anchors}
                 part.layout_key = layout_key(part, part.numbers, part.html)
-                part.pages = _cached_pages(cache.layout(part.layout_key))
-            elif part.numbers is None and not part.needs:
-                part.numbers = {}
-                part.layout_key = layout_key(part, {}, part.html)
                 part.pages = _cached_pages(cache.layout(part.layout_key))
         # first page numbers: known up to the first part whose pages are not
         running: int | None = 1
@@ -485,8 +481,7 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                     PROGRESS.info("parts %d of %d", sum(1 for p in sequence() if p.done),
                                   total_parts)
                 elif kind == "error":
-                    problems += payload
-                    raise ProgrammeError(problems)
+                    raise ProgrammeError(payload)
                 else:
                     raise RuntimeError(f"laying out {name} failed:\n{payload}")
             update()
