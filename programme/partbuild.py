@@ -367,7 +367,7 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
 
     fillers_part: _Part | None = None
     fillers_decided = not has_fillers
-    jobs = max(1, jobs or len(os.sched_getaffinity(0)) or 1)
+    jobs = max(1, jobs or _cores())
     workers: _Workers | None = None
     busy: dict[int, str] = {}          # worker -> part name
     waiting: dict[int, _Part] = {}     # worker -> part waiting for its start
@@ -540,6 +540,13 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                        rendered, [p.name for p in ordered if p.name not in rendered],
                        sum(p.done.moved for p in ordered if p.name in rendered),
                        sum(p.done.relaid for p in ordered if p.name in rendered))
+
+
+def _cores() -> int:
+    """The cores this process may run on (all of the machine's where that is unknown)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def _cached_pages(entry: dict | None) -> int | None:
