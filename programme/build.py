@@ -88,43 +88,49 @@ def overset_problem(content: Content, item: Overset, severity: str = "warning") 
                    severity)
 
 
-def check_budgets(content: Content, layout: Layout, laid_out: Typeset,
-                  strict: bool) -> list[Problem]:
-    """Overset entries as warnings (errors with ``strict``), naming the file to shorten."""
-    found = []
-    budgets = load_budgets(layout.folder)
-    if budgets:
-        measured = measure(laid_out.document, {b.element for b in budgets})
-        found = [overset_problem(content, item, "error" if strict else "warning")
-                 for item in overset(measured, budgets)]
+def overset_problems(content: Content, items: list, strict: bool) -> list[Problem]:
+    """Overset entries (anything with ``.film`` and ``.message``) as warnings, or with
+    ``strict`` as errors that fail the build."""
+    found = [overset_problem(content, item, "error" if strict else "warning") for item in items]
     if strict and found:
         raise ProgrammeError(found)
     return found
 
 
-def _finish_parts(content: Content, layout: Layout, built, output: Path, subject: str,
-                  strict: bool, production: Production, watch: Stopwatch) -> BuildResult:
-    """The rest of a build in parts: overset entries, stills, metadata, the file."""
-    from .stills import check_resolution, sources_by_id
+def check_budgets(content: Content, layout: Layout, laid_out: Typeset,
+                  strict: bool) -> list[Problem]:
+    """Overset entries as warnings (errors with ``strict``), naming the file to shorten."""
+    budgets = load_budgets(layout.folder)
+    if not budgets:
+        return []
+    measured = measure(laid_out.document, {b.element for b in budgets})
+    return overset_problems(content, overset(measured, budgets), strict)
 
-    checked = [overset_problem(content, SimpleNamespace(film=film, message=message),
-                               "error" if strict else "warning")
-               for film, message in built.overset]
-    if strict and checked:
-        raise ProgrammeError(checked)
-    production.placed = built.placements
-    production.by_id = sources_by_id(content, built.placements)
-    made = check_resolution(built.placements, production.by_id,
-                            where=display_path(layout.folder))
-    watch.lap("check")
-    warnings = content.warnings + built.warnings + made + checked
-    pdf = finish(built.pdf, metadata(content, subject))
-    pdf, more = production.finish(pdf)
-    warnings += more
+
+def _finish_and_write(content: Content, pdf: bytes, subject: str,
+                      production: Production | None, output: Path, pages: int,
+                      warnings: list[Problem], watch: Stopwatch) -> BuildResult:
+    """The last stages of every build: metadata (and the production's finishing), then
+    the file, atomically."""
+    pdf = finish(pdf, metadata(content, subject))
+    if production is not None:
+        pdf, made = production.finish(pdf)
+        warnings = warnings + made
     watch.lap("finish")
     write_atomically(Path(output), pdf)
     watch.lap("write")
-    result = BuildResult(Path(output), built.pages, warnings, watch.timings)
+    return BuildResult(Path(output), pages, warnings, watch.timings)
+
+
+def _finish_parts(content: Content, layout: Layout, built, output: Path, subject: str,
+                  strict: bool, production: Production, watch: Stopwatch) -> BuildResult:
+    """The rest of a build in parts: overset entries, stills, metadata, the file."""
+    checked = overset_problems(content, [SimpleNamespace(film=film, message=message)
+                                         for film, message in built.overset], strict)
+    made = production.check_stills(content, layout, built.placements)
+    watch.lap("check")
+    result = _finish_and_write(content, built.pdf, subject, production, output, built.pages,
+                               content.warnings + built.warnings + made + checked, watch)
     result.parts = built
     return result
 
@@ -186,14 +192,8 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
                     **(production.pdf_options() if production else {}))
     watch.lap("pdf")
     # after write_pdf: drawing adds its own warnings (such as glyphs no font has)
-    warnings = content.warnings + laid_out.warnings + made + checked
-    pdf = finish(pdf, metadata(content, subject))
-    if production is not None:
-        pdf, made = production.finish(pdf)
-        warnings += made
-    watch.lap("finish")
-    write_atomically(Path(output), pdf)
-    watch.lap("write")
-    result = BuildResult(Path(output), laid_out.page_count, warnings, watch.timings)
+    result = _finish_and_write(content, pdf, subject, production, output,
+                               laid_out.page_count,
+                               content.warnings + laid_out.warnings + made + checked, watch)
     result.one_document = one_document
     return result

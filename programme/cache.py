@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from .output import write_atomically
+
 FOLDER = ".programme-cache"
 MAX_AGE = 14 * 24 * 3600
 
@@ -94,11 +96,7 @@ class PartCache:
         return data if isinstance(data, dict) else None
 
     def _write(self, path: Path, data: dict) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-        os.replace(tmp, path)
+        write_atomically(path, json.dumps(data).encode("utf-8"))
         self.used.add(path)
 
     # layout entries: pages and anchors

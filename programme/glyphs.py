@@ -18,9 +18,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import unicodedata
 from pathlib import Path
+
+from .output import write_atomically
 
 FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc", ".woff", ".woff2"}
 
@@ -77,10 +78,7 @@ def _folder_coverage(folder: Path) -> frozenset[int]:
     for path, mtime, size in stamps:
         points |= _cmap(path, (mtime, size))
     try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(_ranges(points)), encoding="utf-8")
-        os.replace(tmp, cached)
+        write_atomically(cached, json.dumps(_ranges(points)).encode("utf-8"))
     except OSError:
         pass  # a read-only folder: read the cmaps again next time
     return frozenset(points)

@@ -47,6 +47,7 @@ from .budgets import load_budgets, measure, overset
 from .cache import PartCache, digest, files_digest, stat_digest
 from .join import PartPDF, join
 from .loader import Content
+from .output import write_atomically
 from .paging import LatePaging, WrongSide, side_of
 from .problems import Problem, ProgrammeError, display_path
 from .render import Layout, Renderer
@@ -165,11 +166,7 @@ def lay_out_part(task: Task, setup: Setup, ask_start) -> Done:
                 fillers._kinds(view, task.fillers) if task.fillers else [],
                 paging.moved, relaid)
     if task.pdf is not None:
-        pdf = document.write_pdf(**setup.pdf_options)
-        tmp = f"{task.pdf}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as handle:
-            handle.write(pdf)
-        os.replace(tmp, task.pdf)
+        write_atomically(Path(task.pdf), document.write_pdf(**setup.pdf_options))
     return done
 
 
@@ -206,13 +203,20 @@ def _serve(conn, setup: Setup) -> None:
             conn.send(("crash", task.name, traceback.format_exc()))
 
 
+def _forkserver():
+    """The multiprocessing context workers come from: a fork server that has imported
+    WeasyPrint once (forking a process that has used Pango is not safe)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["programme.partbuild", "weasyprint"])
+    return context
+
+
 def warm_up() -> None:
-    """Start the process that forks workers (it imports WeasyPrint once), so that it is
-    ready by the time the parts are: call it before loading the content."""
+    """Start the fork server now, so that it is ready by the time the parts are: call it
+    before loading the content."""
     from multiprocessing import forkserver
 
-    multiprocessing.get_context("forkserver").set_forkserver_preload(
-        ["programme.partbuild", "weasyprint"])
+    _forkserver()
     forkserver.ensure_running()
 
 
@@ -226,8 +230,7 @@ class _Workers:
     def add(self) -> bool:
         if len(self.conns) >= self.most:
             return False
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["programme.partbuild", "weasyprint"])
+        context = _forkserver()
         ours, theirs = context.Pipe()
         process = context.Process(target=_serve, args=(theirs, self.setup), daemon=True)
         process.start()
@@ -270,9 +273,15 @@ class _Part:
     start: int | None = None
     done: Done | None = None
     pdf: Path | None = None
-    render_key: str | None = None
     queued: bool = False
     fillers: int = 0
+
+    @property
+    def render_key(self) -> str | None:
+        """The cache key of its PDF: its layout and its first page number."""
+        if self.layout_key is None or self.start is None:
+            return None
+        return digest(self.layout_key, str(self.start))
 
 
 @dataclass
@@ -284,8 +293,6 @@ class PartsResult:
     placements: list[stills.Placement]
     rendered: list[str]
     cached: list[str]
-    moved: int
-    relaid: int
 
 
 _FILE_URL = re.compile(r"""file://[^"')\s<>]+""")
@@ -357,13 +364,11 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
     total_parts = len(found) + (1 if has_fillers else 0)
     rendered: list[str] = []
     queue: list[tuple[int, Task]] = []
-    count_tasks: dict[str, _Part] = {}
     for part in found:
         if part.forward:
             task = counting_task(part)
             if task is not None:
                 queue.append((-1, task))
-                count_tasks[part.name] = part
 
     fillers_part: _Part | None = None
     fillers_decided = not has_fillers
@@ -429,7 +434,6 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
             if part.done or part.queued or part.numbers is None:
                 continue
             if part.start is not None:
-                part.render_key = digest(part.layout_key, str(part.start))
                 entry = cache.render(part.render_key)
                 done = Done.from_cache(entry) if entry is not None else None
                 if done is not None:
@@ -537,9 +541,7 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
     return PartsResult(pdf, total, warnings,
                        [item for part in ordered for item in part.done.overset],
                        [p for part in ordered for p in part.done.placements],
-                       rendered, [p.name for p in ordered if p.name not in rendered],
-                       sum(p.done.moved for p in ordered if p.name in rendered),
-                       sum(p.done.relaid for p in ordered if p.name in rendered))
+                       rendered, [p.name for p in ordered if p.name not in rendered])
 
 
 def _cores() -> int:
@@ -560,7 +562,7 @@ def _finish(part: _Part, done: Done, cache: PartCache, rendered: list[str]) -> N
     part.start = done.start
     rendered.append(part.name)
     cache.save_layout(part.layout_key, {"pages": done.pages})
-    key = digest(part.layout_key, str(done.start))
+    key = part.render_key
     if part.pdf is None or Path(part.pdf).name != f"{key}.pdf":
         target = cache.pdf_path(key)
         if part.pdf is not None and Path(part.pdf).is_file():

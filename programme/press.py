@@ -90,11 +90,16 @@ class Production:
         ``relayout(n)`` lays out again with ``n`` filler pages."""
         laid_out, problems = fillers.pad(laid_out, self.signature, layout.folder, relayout,
                                          strict=self.press)
-        self.placed = stills.placements(laid_out.document, layout.folder.as_uri() + "/")
-        self.by_id = stills.sources_by_id(content, self.placed)
-        problems += stills.check_resolution(self.placed, self.by_id,
-                                            where=display_path(layout.folder))
+        problems += self.check_stills(
+            content, layout, stills.placements(laid_out.document, layout.folder.as_uri() + "/"))
         return laid_out, problems
+
+    def check_stills(self, content, layout, placed: list) -> list[Problem]:
+        """Remember where the stills are (to label them in :meth:`finish`) and warn about
+        those under 300 ppi at their placed size."""
+        self.placed = placed
+        self.by_id = stills.sources_by_id(content, placed)
+        return stills.check_resolution(placed, self.by_id, where=display_path(layout.folder))
 
     def finish(self, pdf_bytes: bytes) -> tuple[bytes, list[Problem]]:
         """Label the stills; for the press, convert to CMYK and fix the output intent."""
