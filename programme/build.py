@@ -17,11 +17,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Callable
 
 from . import markup
 from .loader import Content, load_content
 from .output import write_atomically
-from .postprocess import Metadata, finish
+from .postprocess import Metadata, edit, set_metadata
 from .budgets import Overset, load_budgets, measure, overset
 from .problems import Problem, ProgrammeError, display_path
 from .press import Production
@@ -107,15 +108,21 @@ def check_budgets(content: Content, layout: Layout, laid_out: Typeset,
     return overset_problems(content, overset(measured, budgets), strict)
 
 
-def _finish_and_write(content: Content, pdf: bytes, subject: str,
+def _finish_and_write(content: Content, pdf: bytes | Callable, subject: str,
                       production: Production | None, output: Path, pages: int,
                       warnings: list[Problem], watch: Stopwatch) -> BuildResult:
     """The last stages of every build: metadata (and the production's finishing), then
-    the file, atomically."""
-    pdf = finish(pdf, metadata(content, subject))
-    if production is not None:
-        pdf, made = production.finish(pdf)
-        warnings = warnings + made
+    the file, atomically. ``pdf``: the PDF's bytes, or a join that takes the finishing
+    step (the PDF of a build in parts is saved once, joined and finished)."""
+    made: list[Problem] = []
+
+    def finishing(document) -> None:
+        set_metadata(document, metadata(content, subject))
+        if production is not None:
+            made.extend(production.finish(document))
+
+    pdf = edit(pdf, finishing) if isinstance(pdf, bytes) else pdf(finishing)
+    warnings = warnings + made
     watch.lap("finish")
     write_atomically(Path(output), pdf)
     watch.lap("write")
@@ -124,13 +131,18 @@ def _finish_and_write(content: Content, pdf: bytes, subject: str,
 
 def _finish_parts(content: Content, layout: Layout, built, output: Path, subject: str,
                   strict: bool, production: Production, watch: Stopwatch) -> BuildResult:
-    """The rest of a build in parts: overset entries, stills, metadata, the file."""
-    checked = overset_problems(content, [SimpleNamespace(film=film, message=message)
-                                         for film, message in built.overset], strict)
-    made = production.check_stills(content, layout, built.placements)
-    watch.lap("check")
-    result = _finish_and_write(content, built.pdf, subject, production, output, built.pages,
-                               content.warnings + built.warnings + made + checked, watch)
+    """The rest of a build in parts: overset entries, stills, the join, metadata, the
+    file."""
+    try:
+        checked = overset_problems(content, [SimpleNamespace(film=film, message=message)
+                                             for film, message in built.overset], strict)
+        made = production.check_stills(content, layout, built.placements)
+        watch.lap("check")
+        result = _finish_and_write(content, built.join, subject, production, output,
+                                   built.pages,
+                                   content.warnings + built.warnings + made + checked, watch)
+    finally:
+        built.close()
     result.parts = built
     return result
 

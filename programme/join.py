@@ -21,6 +21,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pikepdf
 
@@ -47,7 +48,10 @@ def _page_index(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:
     return {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
 
 
-def join(parts: list[PartPDF]) -> bytes:
+def join(parts: list[PartPDF], finish: Callable[[pikepdf.Pdf], None] | None = None,
+         ) -> bytes:
+    """The parts' own pages as one PDF. ``finish`` (post-processing: metadata…) gets the
+    joined PDF before it is saved, so the brochure is written once."""
     out = pikepdf.new()
     version = "1.4"  # the highest of the parts'
     destinations: dict[str, pikepdf.Array] = {}
@@ -93,6 +97,8 @@ def join(parts: list[PartPDF]) -> bytes:
             with out.open_outline() as out_outline:
                 out_outline.root.extend(item for item in outline if item is not None)
             out.Root.PageMode = pikepdf.Name.UseOutlines
+        if finish is not None:
+            finish(out)
         buffer = io.BytesIO()
         out.save(buffer, min_version=version,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
@@ -133,8 +139,11 @@ def _fingerprint(obj, depth: int = 0) -> bytes:
 
 
 def _share_identical_images(pdf: pikepdf.Pdf) -> None:
-    """Point every use of identical image XObjects at one of them."""
-    first: dict[bytes, pikepdf.Object] = {}
+    """Point every use of identical image XObjects at one of them.
+
+    Images are first told apart by size and length, which is cheap; only those that
+    agree on both are compared by their bytes."""
+    uses: list[tuple[pikepdf.Dictionary, pikepdf.Name, pikepdf.Object]] = []
     seen: set[tuple[int, int]] = set()
 
     def visit(resources) -> None:
@@ -143,15 +152,31 @@ def _share_identical_images(pdf: pikepdf.Pdf) -> None:
         xobjects = resources.XObject
         for name in list(xobjects.keys()):
             xobject = xobjects[name]
-            if xobject.get("/Subtype") == "/Image":
-                key = hashlib.sha256(_fingerprint(xobject)).digest()
-                if key in first and first[key].objgen != xobject.objgen:
-                    xobjects[name] = first[key]
-                else:
-                    first.setdefault(key, xobject)
-            elif xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+            subtype = xobject.get("/Subtype")
+            if subtype == "/Image":
+                uses.append((xobjects, name, xobject))
+            elif subtype == "/Form" and xobject.objgen not in seen:
                 seen.add(xobject.objgen)
                 visit(xobject.get("/Resources"))
 
     for page in pdf.pages:
         visit(page.obj.get("/Resources"))
+
+    def rough(image) -> tuple:
+        return tuple(repr(image.get(key)) for key in
+                     ("/Width", "/Height", "/BitsPerComponent", "/Filter", "/Length"))
+
+    groups: dict[tuple, set[tuple[int, int]]] = {}
+    for _, _, image in uses:
+        groups.setdefault(rough(image), set()).add(image.objgen)
+    keys: dict[tuple[int, int], bytes] = {}
+    first: dict[bytes, pikepdf.Object] = {}
+    for xobjects, name, image in uses:
+        if len(groups[rough(image)]) < 2:
+            continue
+        key = keys.get(image.objgen)
+        if key is None:
+            key = keys[image.objgen] = hashlib.sha256(_fingerprint(image)).digest()
+        kept = first.setdefault(key, image)
+        if kept.objgen != image.objgen:
+            xobjects[name] = kept

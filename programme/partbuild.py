@@ -286,13 +286,22 @@ class _Part:
 
 @dataclass
 class PartsResult:
-    pdf: bytes
+    pdfs: list[PartPDF]         # each part's PDF, with its stand-in and own pages
     pages: int
     warnings: list[Problem]
     overset: list[tuple[str, str]]
     placements: list[stills.Placement]
     rendered: list[str]
     cached: list[str]
+    cache: PartCache
+
+    def join(self, finish=None) -> bytes:
+        """One PDF of the parts' own pages; ``finish(pdf)`` post-processes it first."""
+        return join(self.pdfs, finish)
+
+    def close(self) -> None:
+        """Tidy the cache (a ``--no-cache`` build's part PDFs go)."""
+        self.cache.tidy()
 
 
 _FILE_URL = re.compile(r"""file://[^"')\s<>]+""")
@@ -327,9 +336,7 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                                         *layout.font_dirs]),
                   tuple(layout.font_dirs), where, content.unprintable,
                   dict(typeset_options), dict(pdf_options), layout.folder)
-    import weasyprint
-
-    signature_key = digest(__version__, weasyprint.__version__, repr(sorted(
+    signature_key = digest(__version__, _weasyprint_version(), repr(sorted(
         typeset_options.items())), repr(sorted(pdf_options.items())),
         files_digest([*layout.folders, *layout.font_dirs]))
     cache = PartCache.for_project(content.root.resolve().parent, use_cache)
@@ -514,8 +521,6 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                 != list(range(fillers_part.fillers))):
             cache.tidy()
             raise UseOneDocument("each filler must take one page")
-    pdf = join([PartPDF(part.pdf, part.done.lead, part.done.pages) for part in ordered])
-    cache.tidy()
 
     warnings: list[Problem] = []
     seen_warnings: set[Problem] = set()
@@ -538,10 +543,19 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                                 + (f" ({', '.join(kinds)})" if kinds else "")
                                 + f" to make {total} pages, a multiple of {signature} "
                                 f"({content_pages} pages of content)", "warning"))
-    return PartsResult(pdf, total, warnings,
+    return PartsResult([PartPDF(part.pdf, part.done.lead, part.done.pages) for part in ordered],
+                       total, warnings,
                        [item for part in ordered for item in part.done.overset],
                        [p for part in ordered for p in part.done.placements],
-                       rendered, [p.name for p in ordered if p.name not in rendered])
+                       rendered, [p.name for p in ordered if p.name not in rendered], cache)
+
+
+def _weasyprint_version() -> str:
+    """WeasyPrint's version, without importing it here: the coordinator never lays out,
+    and importing WeasyPrint costs half a second (the workers' fork server has it)."""
+    from importlib.metadata import version
+
+    return version("weasyprint")
 
 
 def _cores() -> int:

@@ -101,16 +101,14 @@ class Production:
         self.by_id = stills.sources_by_id(content, placed)
         return stills.check_resolution(placed, self.by_id, where=display_path(layout.folder))
 
-    def finish(self, pdf_bytes: bytes) -> tuple[bytes, list[Problem]]:
-        """Label the stills; for the press, convert to CMYK and fix the output intent."""
+    def finish(self, pdf: pikepdf.Pdf) -> list[Problem]:
+        """Label the stills; for the press, convert to CMYK and fix the output intent.
+        Works on the open PDF, which the caller saves."""
         problems: list[Problem] = []
-        with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-            stills.label_images(pdf, self.by_id)
-            if self.press:
-                problems += make_press_ready(pdf)
-            out = io.BytesIO()
-            pdf.save(out)
-            return out.getvalue(), problems
+        stills.label_images(pdf, self.by_id)
+        if self.press:
+            problems += make_press_ready(pdf)
+        return problems
 
 
 # ------------------------------------------------------------------------------ colour

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from .fetcher import ProjectFetcher
 from .problems import Problem, ProgrammeError
 
 _FONTCONFIG_DIR = None
@@ -65,6 +64,8 @@ def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: 
     isolate_fonts(font_dirs)
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
+
+    from .fetcher import ProjectFetcher  # imports WeasyPrint: only where it lays out
 
     fetcher = ProjectFetcher(allowed_roots)
     collector = _Collect()
