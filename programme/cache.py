@@ -131,6 +131,30 @@ class PartCache:
         self.used.add(self._path("render", key, ".pdf"))
         self._write(self._path("render", key, ".json"), data)
 
+    # records of layouts (resume.py), and which was the last of each part
+    def record_path(self, key: str) -> Path:
+        path = self._path("record", key, ".json")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def latest(self, key: str) -> dict | None:
+        """The last layout of a part: its record and PDF, when both are still here."""
+        data = self._read(self._path("latest", key, ".json"))
+        if not data or not isinstance(data.get("record"), str) or not isinstance(
+                data.get("pdf"), str):
+            return None
+        if not (Path(data["record"]).is_file() and Path(data["pdf"]).is_file()):
+            return None
+        self.used.update({Path(data["record"]), Path(data["pdf"])})
+        return data
+
+    def save_latest(self, key: str, layout_key: str, pdf: Path) -> None:
+        record = self._path("record", layout_key, ".json")
+        if record.is_file():
+            self.used.add(record)
+            self._write(self._path("latest", key, ".json"),
+                        {"record": str(record), "pdf": str(pdf)})
+
     def tidy(self) -> None:
         """Touch what this build used; remove entries unused for :data:`MAX_AGE`."""
         if not self.enabled:

@@ -52,15 +52,32 @@ def join(parts: list[PartPDF], finish: Callable[[pikepdf.Pdf], None] | None = No
          ) -> bytes:
     """The parts' own pages as one PDF. ``finish`` (post-processing: metadata…) gets the
     joined PDF before it is saved, so the brochure is written once."""
+    return _join(parts, finish=finish)
+
+
+def splice(pieces: list[PartPDF], bookmarks: list[tuple[int, str]]) -> bytes:
+    """One part's PDF made of page ranges of several PDFs (the old layout's pages around
+    the pages laid out again, see resume.py). ``bookmarks``: the (level, state) of each
+    bookmark on the pages kept, in order; the outline is nested again from them, as
+    WeasyPrint nests it, since a range cut from its PDF has lost its parents."""
+    return _join(pieces, bookmarks=bookmarks, compact=False, share_images=False)
+
+
+def _join(parts: list[PartPDF], finish=None, bookmarks=None, compact: bool = True,
+          share_images: bool = True) -> bytes:
     out = pikepdf.new()
     version = "1.4"  # the highest of the parts'
     destinations: dict[str, pikepdf.Array] = {}
     outline: list[pikepdf.OutlineItem] = []
-    opened = []
+    flat: list[tuple[str, pikepdf.Array]] = []
+    opened: dict[Path, pikepdf.Pdf] = {}
     try:
         for part in parts:
-            src = pikepdf.open(part.path)
-            opened.append(src)
+            if part.pages == 0:
+                continue
+            src = opened.get(Path(part.path))
+            if src is None:
+                src = opened[Path(part.path)] = pikepdf.open(part.path)
             version = max(version, src.pdf_version)
             first = len(out.pages)
             own = range(part.lead, part.lead + part.pages)
@@ -71,7 +88,7 @@ def join(parts: list[PartPDF], finish: Callable[[pikepdf.Pdf], None] | None = No
                 out.pages.append(src.pages[i])
             where = _page_index(src)
 
-            def moved(dest):
+            def moved(dest, own=own, first=first, part=part, where=where):
                 """``dest`` (an explicit destination in src) in the joined PDF, or None."""
                 if not isinstance(dest, pikepdf.Array) or len(dest) < 1:
                     return None
@@ -86,13 +103,19 @@ def join(parts: list[PartPDF], finish: Callable[[pikepdf.Pdf], None] | None = No
                 if target is not None and name not in destinations:
                     destinations[name] = target
             with src.open_outline() as src_outline:
-                outline += [_copy_item(item, moved) for item in src_outline.root]
+                if bookmarks is None:
+                    outline += [_copy_item(item, moved) for item in src_outline.root]
+                else:
+                    flat += _flatten(src_outline.root, moved)
+        if bookmarks is not None:
+            outline = _nest(flat, bookmarks)
         if destinations:
             tree = pikepdf.NameTree.new(out)
             for name in sorted(destinations):
                 tree[name] = destinations[name]
             out.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
-        _share_identical_images(out)
+        if share_images:
+            _share_identical_images(out)
         if outline:
             with out.open_outline() as out_outline:
                 out_outline.root.extend(item for item in outline if item is not None)
@@ -101,18 +124,64 @@ def join(parts: list[PartPDF], finish: Callable[[pikepdf.Pdf], None] | None = No
             finish(out)
         buffer = io.BytesIO()
         out.save(buffer, min_version=version,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+                 object_stream_mode=(pikepdf.ObjectStreamMode.generate if compact
+                                     else pikepdf.ObjectStreamMode.preserve))
         return buffer.getvalue()
     finally:
-        for src in opened:
+        for src in opened.values():
             src.close()
 
 
-def _copy_item(item: pikepdf.OutlineItem, moved) -> pikepdf.OutlineItem | None:
+def _destination(item: pikepdf.OutlineItem):
     dest = item.destination
     if dest is None and item.action is not None and item.action.get("/S") == "/GoTo":
         dest = item.action.get("/D")
-    target = moved(dest)
+    return dest
+
+
+def _flatten(items, moved) -> list[tuple[str, pikepdf.Array]]:
+    """Outline items in document order (titles and moved destinations), those on pages
+    kept."""
+    found = []
+    for item in items:
+        target = moved(_destination(item))
+        if target is not None:
+            found.append((str(item.title), target))
+        found += _flatten(item.children, moved)
+    return found
+
+
+def _nest(flat: list[tuple[str, pikepdf.Array]],
+          bookmarks: list[tuple[int, str]]) -> list[pikepdf.OutlineItem]:
+    """Outline items nested by bookmark level, the way WeasyPrint nests them
+    (``Document.make_bookmark_tree``: a skipped level does not make an empty parent)."""
+    if len(flat) != len(bookmarks):
+        raise ValueError(f"{len(flat)} outline items for {len(bookmarks)} bookmarks")
+    root: list[pikepdf.OutlineItem] = []
+    skipped: list[int] = []
+    last_by_depth = [root]
+    previous = 0
+    for (title, dest), (level, state) in zip(flat, bookmarks):
+        if level > previous:
+            skipped.append(level - previous - 1)
+        else:
+            temp = level
+            while temp < previous:
+                temp += 1 + skipped.pop()
+            if temp > previous:
+                skipped.append(temp - previous - 1)
+        previous = level
+        depth = level - sum(skipped)
+        item = pikepdf.OutlineItem(title, dest)
+        item.is_closed = state == "closed"
+        last_by_depth[depth - 1].append(item)
+        del last_by_depth[depth:]
+        last_by_depth.append(item.children)
+    return root
+
+
+def _copy_item(item: pikepdf.OutlineItem, moved) -> pikepdf.OutlineItem | None:
+    target = moved(_destination(item))
     copy = pikepdf.OutlineItem(str(item.title), target if target is not None else None)
     copy.is_closed = item.is_closed
     copy.children.extend(child for child in (_copy_item(c, moved) for c in item.children)

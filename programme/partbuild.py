@@ -42,10 +42,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import unquote, urlsplit
 
-from . import __version__, fillers, parts, stills
-from .budgets import load_budgets, measure, overset
+from . import __version__, fillers, parts, resume, stills
+from .budgets import Extent, Measurement, load_budgets, measure, overset
 from .cache import PartCache, digest, files_digest, stat_digest
-from .join import PartPDF, join
+from .join import PartPDF, join, splice
 from .loader import Content
 from .output import write_atomically
 from .paging import LatePaging, WrongSide, side_of
@@ -85,6 +85,9 @@ class Task:
     start: int | None           # first page number, when already known
     pdf: str | None             # where to write the PDF; None for a counting layout
     fillers: int = 0            # for the fillers part: how many it must hold
+    images: str = ""            # the size and date of its images
+    record: str | None = None   # where to keep its layout's record (see resume.py)
+    previous: tuple[str, str] | None = None  # the last layout's record and PDF
 
 
 @dataclass
@@ -102,6 +105,7 @@ class Done:
     kinds: list[str] = field(default_factory=list)
     moved: bool = False
     relaid: bool = False
+    resumed: tuple[int, int, int] | None = None  # laid out again from page, new pages, pages
 
     def to_json(self) -> dict:
         data = dataclasses.asdict(self)
@@ -130,7 +134,23 @@ class Done:
 # ------------------------------------------------------------------------------ worker
 def lay_out_part(task: Task, setup: Setup, ask_start) -> Done:
     """Lay out one part, number its pages, write its PDF. ``ask_start(pages)`` gives the
-    number of its first page once its own pages are counted."""
+    number of its first page once its own pages are counted. A part laid out before is
+    laid out again from where it changed, when that can be vouched for (resume.py)."""
+    if task.previous is not None and task.pdf is not None:
+        try:
+            return _lay_out_again(task, setup)
+        except resume.CannotResume as why:
+            if os.environ.get("PROGRAMME_DEBUG_PARTS"):
+                print(f"[{os.getpid()}] {task.name}: laid out in full: {why}",
+                      file=sys.stderr, flush=True)
+        except Exception:  # a full layout is always right, only slower
+            if os.environ.get("PROGRAMME_DEBUG_PARTS"):
+                print(f"[{os.getpid()}] {task.name}: laid out in full after an error in "
+                      f"resuming:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
+    return _lay_out_whole(task, setup, ask_start)
+
+
+def _lay_out_whole(task: Task, setup: Setup, ask_start) -> Done:
     start = task.start
     side = side_of(start) if start else "right"
     may_move, relaid = True, False
@@ -140,34 +160,160 @@ def lay_out_part(task: Task, setup: Setup, ask_start) -> Done:
         known = start
         paging = LatePaging(prepared.lead, prepared.trail, side,
                             (lambda pages: known) if known else ask_start, base_url, may_move)
+        recorder = resume.Recorder()
         try:
-            with paging.installed():
-                laid = typeset(prepared.html, setup.base_folder, list(setup.roots),
-                               list(setup.font_dirs), where=setup.where,
-                               reported=setup.reported, check_glyphs=False,
-                               **setup.typeset_options)
+            with paging.installed(), recorder.installed():
+                laid = _typeset(prepared.html, setup)
             break
         except WrongSide as wrong:  # the sides differ in more than their margins
             start, side, may_move, relaid = wrong.start, side_of(wrong.start), False, True
     document = laid.document
     own = document.pages[prepared.lead:prepared.lead + paging.pages]
-    view = SimpleNamespace(pages=own)
-    anchors: dict[str, int] = {}
-    for index, page in enumerate(own):
-        for name in page.anchors:
-            anchors.setdefault(name, index)
-    budgets = load_budgets(setup.budget_folder)
-    found = overset(measure(view, {b.element for b in budgets}), budgets) if budgets else []
-    placed = [dataclasses.replace(p, page=p.page + paging.start - 1)
-              for p in stills.placements(view, base_url)]
-    done = Done(paging.pages, prepared.lead, paging.start, anchors, laid.warnings,
-                glyph_pages(own, list(setup.font_dirs), setup.reported, paging.start),
-                [(item.film, item.message) for item in found], placed,
-                fillers._kinds(view, task.fillers) if task.fillers else [],
-                paging.moved, relaid)
+    starts = recorder.starts(len(document.pages)) if recorder.context is not None else None
+    classes = {b.element for b in load_budgets(setup.budget_folder)}
+    glyphs = _missing_glyphs(own, setup)
+    facts = [_facts(page, setup, base_url,
+                    starts[prepared.lead + index] if starts else (None, False, []),
+                    recorder.strings(prepared.lead + index + 1) if starts else {}, classes,
+                    glyphs[index])
+             for index, page in enumerate(own)]
+    done = _done(facts, prepared.lead, paging.start, laid.warnings, setup,
+                 fillers._kinds(SimpleNamespace(pages=own), task.fillers) if task.fillers else [],
+                 paging.moved, relaid)
     if task.pdf is not None:
         write_atomically(Path(task.pdf), document.write_pdf(**setup.pdf_options))
+    if task.record is not None and starts is not None:
+        why = resume.why_not_resumable(recorder.context, [p._page_box for p in document.pages])
+        if prepared.lead or prepared.trail or task.fillers:
+            why = why or "it has stand-in pages"
+        write_atomically(Path(task.record), resume.Record(
+            prepared.html, side, paging.moved, paging.start, task.images, why,
+            facts).to_bytes())
     return done
+
+
+def _lay_out_again(task: Task, setup: Setup) -> Done:
+    """Lay the part out again from the page where its HTML changed, keeping the old
+    PDF's pages before and after (see resume.py)."""
+    record_path, old_pdf = task.previous
+    record = resume.Record.load(Path(record_path))
+    if record.resumable:
+        raise resume.CannotResume(record.resumable)
+    if task.numbers or task.fillers:
+        raise resume.CannotResume("it has stand-in pages")
+    if task.start is None or task.start != record.start:
+        raise resume.CannotResume("its first page number changed")
+    if task.images != record.images:
+        raise resume.CannotResume("one of its images changed")
+    if not Path(old_pdf).is_file():
+        raise resume.CannotResume("the last layout's PDF is gone")
+    base_url = setup.base_folder.as_uri() + "/"
+    prepared = parts.prepare(task.name, task.html, {}, record.side, task.lead)
+    if prepared.lead or prepared.trail:
+        raise resume.CannotResume("it has stand-in pages")
+    change = resume.changed_span(record.html, prepared.html)
+    restart = 0
+    if change.restart is not None:
+        page_of = next((i for i, page in enumerate(record.pages)
+                        if change.restart in page.anchors), None)
+        if page_of is None:
+            raise resume.CannotResume(f"the anchor {change.restart!r} was on no page")
+        restart = max(page_of - 1, 0)
+    paging = LatePaging(0, 0, record.side, lambda pages: task.start, base_url)
+    paging.start, paging.moved = task.start, record.moved
+    resumer = resume.Resumer(record, restart, change.resync, paging)
+    with resumer.installed():
+        laid = _typeset(prepared.html, setup)
+    new = laid.document.pages
+    classes = {b.element for b in load_budgets(setup.budget_folder)}
+    glyphs = _missing_glyphs(new, setup)
+    facts = [_facts(page, setup, base_url, resumer.new_starts[index],
+                    resumer.new_strings[index], classes, glyphs[index])
+             for index, page in enumerate(new)]
+    rejoined = resumer.rejoined
+    kept_after = record.pages[rejoined:] if rejoined is not None else []
+    facts = record.pages[:restart] + facts + kept_after
+    done = _done(facts, 0, task.start, laid.warnings, setup, [], record.moved, False)
+
+    scratch = Path(task.pdf).with_suffix(".new.pdf")
+    write_atomically(scratch, laid.document.write_pdf(**setup.pdf_options))
+    try:
+        pieces = [PartPDF(Path(old_pdf), 0, restart), PartPDF(scratch, 0, len(new))]
+        if rejoined is not None:
+            pieces.append(PartPDF(Path(old_pdf), rejoined, len(kept_after)))
+        try:
+            pdf = splice(pieces, [(level, state) for page in facts
+                                  for level, state in page.bookmarks])
+        except ValueError as exc:
+            raise resume.CannotResume(f"its outline does not splice: {exc}") from None
+        write_atomically(Path(task.pdf), pdf)
+    finally:
+        scratch.unlink(missing_ok=True)
+    if task.record is not None:
+        write_atomically(Path(task.record), resume.Record(
+            prepared.html, record.side, record.moved, task.start, task.images, "",
+            facts).to_bytes())
+    done.resumed = (restart, len(new), len(facts))
+    return done
+
+
+def _typeset(html: str, setup: Setup):
+    return typeset(html, setup.base_folder, list(setup.roots), list(setup.font_dirs),
+                   where=setup.where, reported=setup.reported, check_glyphs=False,
+                   **setup.typeset_options)
+
+
+def _missing_glyphs(pages, setup: Setup) -> list[list[str]]:
+    """For each page, the characters on it that no font has."""
+    found: list[list[str]] = [[] for _ in pages]
+    for char, indexes in glyph_pages(pages, list(setup.font_dirs), setup.reported,
+                                     0).items():
+        for index in indexes:
+            found[index].append(char)
+    return found
+
+
+def _facts(page, setup: Setup, base_url: str, start, strings, measured_classes: set[str],
+           glyphs: list[str]) -> resume.PageFacts:
+    """What one laid-out page holds (anchors, bookmarks, missing glyphs, measured
+    entries, stills), so that a later layout that keeps the page knows it."""
+    state, clear, sizes = start
+    view = SimpleNamespace(pages=[page])
+    measured = measure(view, measured_classes).extents if measured_classes else {}
+    return resume.PageFacts(
+        state, clear, sizes, list(page.anchors),
+        [[level, state] for level, _, _, state in page.bookmarks], strings,
+        sorted(glyphs),
+        {film: {name: extent.lines for name, extent in by_class.items()}
+         for film, by_class in measured.items()},
+        [{k: v for k, v in dataclasses.asdict(p).items() if k != "page"}
+         for p in stills.placements(view, base_url)])
+
+
+def _done(facts: list[resume.PageFacts], lead: int, start: int, warnings, setup: Setup,
+          kinds: list[str], moved: bool, relaid: bool) -> Done:
+    """What the part's pages hold, put together from each page's facts."""
+    anchors: dict[str, int] = {}
+    glyphs: dict[str, list[int]] = {}
+    extents: dict[str, dict[str, Extent]] = {}
+    placed = []
+    for index, page in enumerate(facts):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+        for char in page.glyphs:
+            glyphs.setdefault(char, []).append(start + index)
+        for film, by_class in page.measures.items():
+            for name, lines in by_class.items():
+                extent = extents.setdefault(film, {}).setdefault(name, Extent())
+                extent.pages.add(index + 1)
+                extent.lines += lines
+        placed += [stills.Placement(start + index, p["image_id"], p["url"],
+                                    tuple(p["pixels"]), tuple(p["size"]))
+                   for p in page.placements]
+    budgets = load_budgets(setup.budget_folder)
+    found = overset(Measurement(extents, []), budgets) if budgets else []
+    return Done(len(facts), lead, start, anchors, warnings, glyphs,
+                [(item.film, item.message) for item in found], placed, kinds, moved, relaid)
 
 
 def _serve(conn, setup: Setup) -> None:
@@ -194,7 +340,9 @@ def _serve(conn, setup: Setup) -> None:
                       f" laid out {waited[0] - began if waited[0] else 0:6.2f} s, waited "
                       f"{waited[1] - waited[0]:5.2f} s, total {time.perf_counter() - began:6.2f}"
                       f" s, rss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
-                      f"{' moved' if done.moved else ''}{' relaid' if done.relaid else ''}",
+                      f"{' moved' if done.moved else ''}{' relaid' if done.relaid else ''}"
+                      + (" resumed at page {}: {} new of {}".format(*done.resumed)
+                         if done.resumed else ""),
                       file=sys.stderr, flush=True)
             conn.send(("done", task.name, done))
         except ProgrammeError as exc:
@@ -275,6 +423,7 @@ class _Part:
     pdf: Path | None = None
     queued: bool = False
     fillers: int = 0
+    images: str = ""
 
     @property
     def render_key(self) -> str | None:
@@ -357,8 +506,14 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
     by_name = {part.name: part for part in found}
 
     def layout_key(part: _Part, numbers: dict[str, int], html: str) -> str:
+        if not part.images:
+            part.images = stat_digest(_images(html))
         return digest(signature_key, part.name, html, json.dumps(numbers, sort_keys=True),
-                      str(not part.forward), stat_digest(_images(html)))
+                      str(not part.forward), part.images)
+
+    def latest_key(part: _Part) -> str:
+        """Names the last layout of this part with these layout files (resume.py)."""
+        return digest(signature_key, part.name, str(not part.forward))
 
     def counting_task(part: _Part) -> Task | None:
         numbers = {a: PLACEHOLDER_PAGE for a in part.wanted}
@@ -452,9 +607,12 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                 continue  # its layout is known: render it when its start is
             part.pdf = (cache.pdf_path(part.render_key) if part.start is not None
                         else cache.scratch_path(part.layout_key))
-            queue.append((part.index, Task(part.name, part.html, part.numbers,
-                                           not part.forward, part.start, str(part.pdf),
-                                           part.fillers)))
+            latest = cache.latest(latest_key(part))
+            queue.append((part.index, Task(
+                part.name, part.html, part.numbers, not part.forward, part.start,
+                str(part.pdf), part.fillers, part.images,
+                str(cache.record_path(part.layout_key)) if cache.enabled else None,
+                (latest["record"], latest["pdf"]) if latest else None)))
             part.queued = True
 
     try:
@@ -489,6 +647,8 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                         cache.save_layout(part.count_key, {"pages": payload.pages})
                     else:
                         _finish(part, payload, cache, rendered)
+                        if cache.enabled and part.name != FILLERS:
+                            cache.save_latest(latest_key(part), part.layout_key, part.pdf)
                     PROGRESS.info("parts %d of %d", sum(1 for p in sequence() if p.done),
                                   total_parts)
                 elif kind == "error":
