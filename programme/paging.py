@@ -56,9 +56,9 @@ class LatePaging:
     def __call__(self, context, page, state):
         from weasyprint.layout.page import make_margin_boxes
 
-        total = len(context.page_maker) - 1
+        if self.pages is None:
+            self.pages = len(context.page_maker) - 1 - self.lead - self.trail
         if self.start is None:
-            self.pages = total - self.lead - self.trail
             self.start = self.ask_start(self.pages)
             if side_of(self.start) != self.first_side:
                 if not self.may_move:

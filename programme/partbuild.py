@@ -138,8 +138,10 @@ def lay_out_part(task: Task, setup: Setup, ask_start) -> Done:
     laid out again from where it changed, when that can be vouched for (resume.py)."""
     if task.previous is not None and task.pdf is not None:
         try:
-            return _lay_out_again(task, setup)
+            return _lay_out_again(task, setup, ask_start)
         except resume.CannotResume as why:
+            if why.start is not None:
+                task = dataclasses.replace(task, start=why.start)
             if os.environ.get("PROGRAMME_DEBUG_PARTS"):
                 print(f"[{os.getpid()}] {task.name}: laid out in full: {why}",
                       file=sys.stderr, flush=True)
@@ -192,16 +194,18 @@ def _lay_out_whole(task: Task, setup: Setup, ask_start) -> Done:
     return done
 
 
-def _lay_out_again(task: Task, setup: Setup) -> Done:
+def _lay_out_again(task: Task, setup: Setup, ask_start) -> Done:
     """Lay the part out again from the page where its HTML changed, keeping the old
-    PDF's pages before and after (see resume.py)."""
+    PDF's pages before and after (see resume.py). A part whose first page number is not
+    known yet is laid out as if it kept the old one, and asks; if it did not, it is laid
+    out in full."""
     record_path, old_pdf = task.previous
     record = resume.Record.load(Path(record_path))
     if record.resumable:
         raise resume.CannotResume(record.resumable)
     if task.numbers or task.fillers:
         raise resume.CannotResume("it has stand-in pages")
-    if task.start is None or task.start != record.start:
+    if task.start is not None and task.start != record.start:
         raise resume.CannotResume("its first page number changed")
     if task.images != record.images:
         raise resume.CannotResume("one of its images changed")
@@ -211,6 +215,9 @@ def _lay_out_again(task: Task, setup: Setup) -> Done:
     prepared = parts.prepare(task.name, task.html, {}, record.side, task.lead)
     if prepared.lead or prepared.trail:
         raise resume.CannotResume("it has stand-in pages")
+    why = resume.far_reaching_css(resume.css_of(prepared.html, setup.roots[1:]))
+    if why:
+        raise resume.CannotResume(why)
     change = resume.changed_span(record.html, prepared.html)
     restart = 0
     if change.restart is not None:
@@ -219,8 +226,9 @@ def _lay_out_again(task: Task, setup: Setup) -> Done:
         if page_of is None:
             raise resume.CannotResume(f"the anchor {change.restart!r} was on no page")
         restart = max(page_of - 1, 0)
-    paging = LatePaging(0, 0, record.side, lambda pages: task.start, base_url)
-    paging.start, paging.moved = task.start, record.moved
+    paging = LatePaging(0, 0, record.side, ask_start, base_url)
+    if task.start is not None:
+        paging.start, paging.moved = task.start, record.moved
     resumer = resume.Resumer(record, restart, change.resync, paging)
     with resumer.installed():
         laid = _typeset(prepared.html, setup)
@@ -233,7 +241,7 @@ def _lay_out_again(task: Task, setup: Setup) -> Done:
     rejoined = resumer.rejoined
     kept_after = record.pages[rejoined:] if rejoined is not None else []
     facts = record.pages[:restart] + facts + kept_after
-    done = _done(facts, 0, task.start, laid.warnings, setup, [], record.moved, False)
+    done = _done(facts, 0, paging.start, laid.warnings, setup, [], record.moved, False)
 
     scratch = Path(task.pdf).with_suffix(".new.pdf")
     write_atomically(scratch, laid.document.write_pdf(**setup.pdf_options))
@@ -251,7 +259,7 @@ def _lay_out_again(task: Task, setup: Setup) -> Done:
         scratch.unlink(missing_ok=True)
     if task.record is not None:
         write_atomically(Path(task.record), resume.Record(
-            prepared.html, record.side, record.moved, task.start, task.images, "",
+            prepared.html, record.side, record.moved, paging.start, task.images, "",
             facts).to_bytes())
     done.resumed = (restart, len(new), len(facts))
     return done
@@ -443,6 +451,9 @@ class PartsResult:
     rendered: list[str]
     cached: list[str]
     cache: PartCache
+    resumed: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    # part -> (first page laid out again, pages laid out, pages), for parts laid out
+    # again from where they changed (resume.py)
 
     def join(self, finish=None) -> bytes:
         """One PDF of the parts' own pages; ``finish(pdf)`` post-processes it first."""
@@ -707,7 +718,9 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                        total, warnings,
                        [item for part in ordered for item in part.done.overset],
                        [p for part in ordered for p in part.done.placements],
-                       rendered, [p.name for p in ordered if p.name not in rendered], cache)
+                       rendered, [p.name for p in ordered if p.name not in rendered], cache,
+                       {p.name: tuple(p.done.resumed) for p in ordered
+                        if p.name in rendered and p.done.resumed})
 
 
 def _weasyprint_version() -> str:

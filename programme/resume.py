@@ -37,7 +37,12 @@ from pathlib import Path
 
 
 class CannotResume(Exception):
-    """This part must be laid out in full; the message says why."""
+    """This part must be laid out in full; the message says why. ``start``: its first
+    page number, when resuming learned it."""
+
+    def __init__(self, why: str, start: int | None = None):
+        super().__init__(why)
+        self.start = start
 
 
 # --------------------------------------------------------------------- state to JSON
@@ -70,12 +75,16 @@ def decode(value):
     return value
 
 
+_NUMBERED_LATE = {"page", "pages"}
+
+
 def _comparable(state) -> str:
-    """A page's start state without the total page count (it changes as pages are
-    added; a part may not print it, see partbuild.UseOneDocument)."""
+    """A page's start state without its page number and the page count: the margin
+    boxes get them late (paging.LatePaging sets ``page``), and a part may not print the
+    count (see partbuild.UseOneDocument)."""
     resume_at, next_page, right_page, (quote_depth, counters, scopes, groups) = state
-    counters = {k: v for k, v in counters.items() if k != "pages"}
-    scopes = [set(s) - {"pages"} for s in scopes]
+    counters = {k: v for k, v in counters.items() if k not in _NUMBERED_LATE}
+    scopes = [set(s) - _NUMBERED_LATE for s in scopes]
     return json.dumps(encode((resume_at, next_page, right_page,
                               (quote_depth, counters, scopes, groups))), sort_keys=True)
 
@@ -161,6 +170,32 @@ _ID_ATTR = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
          "source", "track", "wbr"}
 _RAW = {"style", "script", "title", "textarea"}
+_GLOBAL = {"head", "style", "link", "base", "meta"}  # they can change any element's style
+
+# CSS that makes an element's boxes depend on elements before it anywhere in the
+# document (counters, quotes) or on its descendants (:has): a layout using it is not
+# resumed, since pages kept after the change could differ
+_FAR_REACHING = re.compile(r":has\(|counter-increment|counter-set|open-quote|close-quote",
+                           re.I)
+
+
+def far_reaching_css(css_texts) -> str:
+    """Why the layout's CSS keeps its parts from being resumed, or ""."""
+    for text in css_texts:
+        match = _FAR_REACHING.search(text)
+        if match:
+            return f"its CSS uses {match.group(0).rstrip('(')}"
+    return ""
+
+
+def css_of(html: str, folders) -> list[str]:
+    """The CSS a part may use: the layout folders' stylesheets, its <style> elements and
+    style attributes."""
+    texts = [path.read_text(encoding="utf-8", errors="replace")
+             for folder in folders for path in sorted(Path(folder).rglob("*.css"))]
+    texts += re.findall(r"<style\b[^>]*>(.*?)</style>", html, re.S | re.I)
+    texts += re.findall(r"""\sstyle\s*=\s*(?:"([^"]*)"|'([^']*)')""", html)
+    return [t if isinstance(t, str) else " ".join(t) for t in texts]
 
 
 @dataclass(frozen=True)
@@ -260,6 +295,10 @@ def changed_span(old: str, new: str) -> Change:
             break
     else:
         raise CannotResume("no element encloses the change")
+    if element.name in _GLOBAL or any(t.name == "head" for t in open_new) or any(
+            t.name in _GLOBAL for t in tags_new if element.start < t.start < end_new) or any(
+            t.name in _GLOBAL for t in _tags(old[element.start:end_old])):
+        return Change(None, None)  # styles (or the base URL) of the whole document
     restart = next((t.id for t in reversed(tags_new)
                     if t.id and not t.closing and t.start <= element.start), None)
     resync = next((t.id for t in tags_new
@@ -435,6 +474,9 @@ class Resumer:
             if note_area.children:
                 children.append(note_area)
             children.extend(self.paging(context, page, state))
+            if self.paging.start != self.record.start:
+                # its first page number is known now: the old pages' folios are not it
+                raise CannotResume("its first page number changed", self.paging.start)
             page.children = tuple(children)
             layout_backgrounds(page, context.get_image_from_uri)
             yield page

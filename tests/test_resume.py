@@ -1,0 +1,219 @@
+"""Laying an edited part out again from the page where it changed (resume.py).
+
+Every case edits the example festival after a first build, rebuilds in parts with the
+cache, and compares the brochure with a fresh one-document build of the same content:
+text on every page, page boxes, outline, destinations, links, and every page pixel for
+pixel. The edits are the ones editors make: a word in a review, a title (a bookmark), a
+review that grows by pages, the first and the last film of a section, a film removed.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops
+
+from .test_fast_build import _build, _same_document, _section_of
+from programme import resume
+
+
+def _pixels_equal(a: Path, b: Path, folder: Path) -> None:
+    for pdf, stem in ((a, "a"), (b, "b")):
+        subprocess.run(["pdftoppm", "-png", "-r", "30", str(pdf), str(folder / stem)],
+                       check=True)
+    pictures = sorted(folder.glob("a-*.png"))
+    assert len(pictures) == len(sorted(folder.glob("b-*.png")))
+    for picture in pictures:
+        other = picture.with_name("b-" + picture.name[2:])
+        difference = ImageChops.difference(Image.open(picture).convert("RGB"),
+                                           Image.open(other).convert("RGB"))
+        assert difference.getbbox() is None, f"{picture.name} differs"
+
+
+def _edit(project: Path, slug: str, change) -> None:
+    film = project / "content" / "films" / f"{slug}.yaml"
+    text = film.read_text(encoding="utf-8")
+    changed = change(text)
+    assert changed != text
+    film.write_text(changed, encoding="utf-8")
+
+
+def _longer_review(text: str) -> str:
+    long = " ".join(["A sentence that makes the review much longer than it was."] * 40)
+    return text.replace("review:\n  text: >-\n", f"review:\n  text: >-\n    {long}\n", 1)
+
+
+EDITS = {
+    "a word in a review": ("the-drowned-city", lambda t: t.replace(
+        "review:\n  text: >-\n", "review:\n  text: >-\n    A new first sentence.\n", 1)),
+    "a title": ("the-drowned-city", lambda t: re.sub(
+        r"^title: (.*)$", r"title: \1 Again", t, count=1, flags=re.M)),
+    "a review pages longer": ("the-drowned-city", _longer_review),
+    "the first film of a section": ("harbour-lights", lambda t: t.replace(
+        "review:\n  text: >-\n", "review:\n  text: >-\n    A new first sentence.\n", 1)),
+    "the last film of a section": ("the-last-summer-of-anna-weiss", lambda t: t.replace(
+        "review:\n  text: >-\n", "review:\n  text: >-\n    A new first sentence.\n", 1)),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_an_edited_section_is_laid_out_again_from_where_it_changed(project, tmp_path,
+                                                                   edit):
+    slug, change = EDITS[edit]
+    out = tmp_path / "brochure.pdf"
+    _build(project, out, in_parts=True, jobs=2)
+    _edit(project, slug, change)
+    again = _build(project, out, in_parts=True, jobs=2)
+    section = _section_of(project, slug)
+    assert section in again.parts.rendered
+    assert section in again.parts.resumed, f"{section} was laid out in full"
+    first, new, pages = again.parts.resumed[section]
+    assert 0 <= first < pages and 1 <= new <= pages - first
+    if edit == "a word in a review":
+        assert new < pages, "the layout rejoined the old one"
+    fresh = tmp_path / "fresh.pdf"
+    _build(project, fresh, in_parts=False)
+    _same_document(fresh, out)
+    _pixels_equal(fresh, out, tmp_path)
+    # and the record it left resumes the next edit as well
+    _edit(project, slug, lambda t: t.replace("A new first sentence.", "A newer one.")
+          if "A new first sentence." in t else _longer_review(t))
+    third = _build(project, out, in_parts=True, jobs=2)
+    assert section in third.parts.resumed
+    _build(project, fresh, in_parts=False)
+    _same_document(fresh, out)
+
+
+def test_a_film_removed_from_a_section(project, tmp_path):
+    out = tmp_path / "brochure.pdf"
+    _build(project, out, in_parts=True, jobs=2)
+    section = _section_of(project, "the-drowned-city")
+    _edit(project, "the-drowned-city", lambda t: re.sub(
+        r"^section: .*$", "section: journey", t, count=1, flags=re.M))
+    again = _build(project, out, in_parts=True, jobs=2)
+    assert section in again.parts.rendered
+    fresh = tmp_path / "fresh.pdf"
+    _build(project, fresh, in_parts=False)
+    _same_document(fresh, out)
+    _pixels_equal(fresh, out, tmp_path)
+
+
+def test_a_changed_image_is_laid_out_in_full(project, tmp_path):
+    out = tmp_path / "brochure.pdf"
+    _build(project, out, in_parts=True, jobs=2)
+    images = project / "content" / "images"
+    still = sorted(images.glob("*.jpg"))[0]
+    with Image.open(still) as image:
+        image.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(still, quality=90)
+    again = _build(project, out, in_parts=True, jobs=2)
+    assert again.parts.rendered and again.parts.resumed == {}
+
+
+def test_parts_that_print_page_numbers_are_not_resumed(project, tmp_path):
+    """The schedule and the indexes print other parts' page numbers: laid out in full."""
+    out = tmp_path / "brochure.pdf"
+    _build(project, out, in_parts=True, jobs=2)
+    _edit(project, "the-drowned-city", lambda t: re.sub(
+        r"^title: (.*)$", r"title: \1 Again", t, count=1, flags=re.M))
+    again = _build(project, out, in_parts=True, jobs=2)
+    assert {"index-titles", "schedule"} <= set(again.parts.rendered)
+    assert not {"index-titles", "schedule"} & set(again.parts.resumed)
+
+
+# ------------------------------------------------------------------ the HTML diff
+PAGE = ('<html><head><style>p {{ color: red }}</style></head><body>'
+        '<article id="one"><h2>One</h2><p>{one}</p></article>'
+        '<article id="two"><h2>Two</h2><p class="{cls}">{two}</p><img src="a.png"></article>'
+        '<article id="three"><p>Three</p></article></body></html>')
+
+
+def _page(one="First text.", two="Second text.", cls="x"):
+    return PAGE.format(one=one, two=two, cls=cls)
+
+
+def test_a_change_in_a_paragraph_is_between_the_anchors_around_it():
+    change = resume.changed_span(_page(), _page(two="Second, <em>longer</em> text."))
+    assert change == resume.Change("two", "three")
+
+
+def test_a_change_in_an_attribute_takes_the_whole_element():
+    change = resume.changed_span(_page(), _page(cls="y"))
+    assert change == resume.Change("two", "three")
+
+
+def test_a_change_in_the_first_element_restarts_at_its_anchor():
+    assert resume.changed_span(_page(), _page(one="Changed.")) == resume.Change("one", "two")
+
+
+def test_a_change_in_the_head_restarts_at_the_top():
+    old = _page()
+    new = old.replace("color: red", "color: blue")
+    assert resume.changed_span(old, new) == resume.Change(None, None)
+
+
+def test_the_same_html_or_broken_nesting_cannot_be_resumed():
+    with pytest.raises(resume.CannotResume):
+        resume.changed_span(_page(), _page())
+    with pytest.raises(resume.CannotResume):
+        resume.changed_span(_page(), _page(two="<b>unclosed"))
+
+
+def test_page_state_survives_json():
+    state = ({0: {1: {2: None}}}, {"break": "any", "page": "x"}, True,
+             ([0], {"page": [3], "pages": [9]}, [{"page", "pages"}], [["x", 1, {0: None}]]))
+    import json
+
+    assert resume.decode(json.loads(json.dumps(resume.encode(state)))) == state
+
+
+def test_a_change_that_restyles_the_document_is_laid_out_from_the_top():
+    old = _page()
+    assert resume.changed_span(old, old.replace("<h2>Two</h2>", "<h2>Two</h2><style>p {}</style>")
+                               ) == resume.Change(None, None)
+
+
+def test_css_whose_effects_reach_across_the_document_is_not_resumed():
+    assert resume.far_reaching_css(["p { color: red }", "li::before { content: '-' }"]) == ""
+    assert "counter-increment" in resume.far_reaching_css(["h2 { counter-increment: film }"])
+    assert ":has" in resume.far_reaching_css(["article:has(img) { padding: 0 }"])
+    assert resume.css_of('<p style="quotes: none; content: open-quote">x</p>', [])
+
+
+def test_a_layout_numbering_its_films_with_counters_is_laid_out_in_full(project, tmp_path):
+    from .test_fast_build import _own_layout
+
+    layout = _own_layout(project)
+    css = layout / "style.css"
+    css.write_text(css.read_text(encoding="utf-8")
+                   + "\n.film { counter-increment: film; }\n", encoding="utf-8")
+    out = tmp_path / "brochure.pdf"
+    _build(project, out, in_parts=True, jobs=2, layout=str(layout))
+    slug, change = EDITS["a word in a review"]
+    _edit(project, slug, change)
+    again = _build(project, out, in_parts=True, jobs=2, layout=str(layout))
+    assert _section_of(project, slug) in again.parts.rendered
+    assert again.parts.resumed == {}
+
+
+@pytest.mark.parametrize("grow", [False, True])
+def test_edits_in_two_sections(project, tmp_path, grow):
+    """The later section learns its first page number only when the earlier one is laid
+    out: it resumes if the number stayed, and is laid out in full if it moved."""
+    out = tmp_path / "brochure.pdf"
+    _build(project, out, in_parts=True, jobs=2)
+    _edit(project, "the-drowned-city", _longer_review if grow else EDITS["a word in a review"][1])
+    _edit(project, "sunday-tightrope-walkers", EDITS["a word in a review"][1])
+    again = _build(project, out, in_parts=True, jobs=2)
+    earlier, later = _section_of(project, "the-drowned-city"), _section_of(
+        project, "sunday-tightrope-walkers")
+    assert {earlier, later} <= set(again.parts.rendered)
+    assert earlier in again.parts.resumed
+    fresh = tmp_path / "fresh.pdf"
+    _build(project, fresh, in_parts=False)
+    _same_document(fresh, out)
+    _pixels_equal(fresh, out, tmp_path)
+    if not grow:
+        assert later in again.parts.resumed
