@@ -167,7 +167,8 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
     if parts_wanted:
         from .partbuild import warm_up
 
-        warm_up()  # the workers' parent starts while the content loads
+        warm_up(project_folder(Path(content_dir)) if content is None else
+                project_folder(content.root))  # the workers' parent starts while the content loads
     if content is None:
         content = load_content(Path(content_dir))
     watch.lap("load")

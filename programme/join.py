@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -207,11 +208,17 @@ def _fingerprint(obj, depth: int = 0) -> bytes:
     return repr(obj).encode()  # numbers and booleans come back as Python values
 
 
+_WEASYPRINT_IMAGE = re.compile(r"/i[0-9a-f]{32}[01]")
+
+
 def _share_identical_images(pdf: pikepdf.Pdf) -> None:
     """Point every use of identical image XObjects at one of them.
 
-    Images are first told apart by size and length, which is cheap; only those that
-    agree on both are compared by their bytes."""
+    WeasyPrint names an image XObject after the MD5 of its URL (``/i<md5><interpolate>``),
+    so two parts' images of the same name, size and length are the same file: they are
+    shared without reading their bytes (stills at 300 ppi are megabytes each). Other
+    images are told apart by size and length first, and by their bytes only when those
+    agree."""
     uses: list[tuple[pikepdf.Dictionary, pikepdf.Name, pikepdf.Object]] = []
     seen: set[tuple[int, int]] = set()
 
@@ -231,21 +238,27 @@ def _share_identical_images(pdf: pikepdf.Pdf) -> None:
     for page in pdf.pages:
         visit(page.obj.get("/Resources"))
 
-    def rough(image) -> tuple:
-        return tuple(repr(image.get(key)) for key in
+    def rough(name, image) -> tuple:
+        size = tuple(repr(image.get(key)) for key in
                      ("/Width", "/Height", "/BitsPerComponent", "/Filter", "/Length"))
+        return (str(name), *size) if _WEASYPRINT_IMAGE.fullmatch(str(name)) else size
 
     groups: dict[tuple, set[tuple[int, int]]] = {}
-    for _, _, image in uses:
-        groups.setdefault(rough(image), set()).add(image.objgen)
-    keys: dict[tuple[int, int], bytes] = {}
-    first: dict[bytes, pikepdf.Object] = {}
+    keys_of_uses = []
     for xobjects, name, image in uses:
-        if len(groups[rough(image)]) < 2:
+        key = rough(name, image)
+        keys_of_uses.append(key)
+        groups.setdefault(key, set()).add(image.objgen)
+    digests: dict[tuple[int, int], bytes] = {}
+    first: dict[object, pikepdf.Object] = {}
+    for (xobjects, name, image), key in zip(uses, keys_of_uses):
+        if len(groups[key]) < 2:
             continue
-        key = keys.get(image.objgen)
-        if key is None:
-            key = keys[image.objgen] = hashlib.sha256(_fingerprint(image)).digest()
+        if not _WEASYPRINT_IMAGE.fullmatch(str(name)):
+            digest = digests.get(image.objgen)
+            if digest is None:
+                digest = digests[image.objgen] = hashlib.sha256(_fingerprint(image)).digest()
+            key = digest
         kept = first.setdefault(key, image)
         if kept.objgen != image.objgen:
             xobjects[name] = kept

@@ -44,7 +44,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import __version__, fillers, parts, resume, stills
 from .budgets import Extent, Measurement, load_budgets, measure, overset
-from .cache import PartCache, digest, files_digest, stat_digest
+from .cache import FOLDER as CACHE_FOLDER, PartCache, digest, files_digest, stat_digest
 from .join import PartPDF, join, splice
 from .loader import Content
 from .output import write_atomically
@@ -184,12 +184,11 @@ def _lay_out_whole(task: Task, setup: Setup, ask_start) -> Done:
                  paging.moved, relaid)
     if task.pdf is not None:
         write_atomically(Path(task.pdf), document.write_pdf(**setup.pdf_options))
-    if task.record is not None and starts is not None:
-        why = resume.why_not_resumable(recorder.context, [p._page_box for p in document.pages])
-        if prepared.lead or prepared.trail or task.fillers:
-            why = why or "it has stand-in pages"
+    if (task.record is not None and starts is not None and not (
+            prepared.lead or prepared.trail or task.fillers or resume.why_not_resumable(
+                recorder.context, [page._page_box for page in document.pages]))):
         write_atomically(Path(task.record), resume.Record(
-            prepared.html, side, paging.moved, paging.start, task.images, why,
+            prepared.html, side, paging.moved, paging.start, task.images, "",
             facts).to_bytes())
     return done
 
@@ -361,19 +360,39 @@ def _serve(conn, setup: Setup) -> None:
 
 def _forkserver():
     """The multiprocessing context workers come from: a fork server that has imported
-    WeasyPrint once (forking a process that has used Pango is not safe)."""
+    WeasyPrint once (forking a process that has used Pango is not safe) and warmed what
+    every worker needs (programme/warm.py)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["programme.partbuild", "weasyprint"])
+    context.set_forkserver_preload(["programme.partbuild", "programme.warm"])
     return context
 
 
-def warm_up() -> None:
+def warm_up(project: Path | None = None) -> None:
     """Start the fork server now, so that it is ready by the time the parts are: call it
-    before loading the content."""
+    before loading the content. It reads the hyphenation dictionaries of the languages
+    the project's last build used."""
     from multiprocessing import forkserver
 
+    if project is not None:
+        os.environ["PROGRAMME_HYPHENATE"] = " ".join(_languages_used(project))
     _forkserver()
     forkserver.ensure_running()
+
+
+def _languages_path(project: Path) -> Path:
+    return Path(project) / CACHE_FOLDER / "languages.json"
+
+
+def _languages_used(project: Path) -> list[str]:
+    try:
+        found = json.loads(_languages_path(project).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [lang for lang in found if isinstance(lang, str) and re.fullmatch(
+        r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*", lang)][:20] if isinstance(found, list) else []
+
+
+_LANG = re.compile(r"""<html\b[^>]*?\slang=(["'])([A-Za-z0-9_-]{2,20})\1""", re.I)
 
 
 class _Workers:
@@ -506,6 +525,13 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
         html = render(only_part=name)
         found.append(_Part(name, index, html, parts.anchors_defined(html), set(), False,
                            parts.anchors_wanted(html)))
+    if use_cache:
+        # the document's language: most of its text (one dictionary is a third of a
+        # second to read; a title in another language rarely needs hyphenating)
+        languages = sorted({m.group(2) for part in found for m in _LANG.finditer(part.html)})
+        if languages != _languages_used(content.root.resolve().parent):
+            write_atomically(_languages_path(content.root.resolve().parent),
+                             json.dumps(languages).encode("utf-8"))
     owner = {}
     for part in found:
         for anchor in part.defines:

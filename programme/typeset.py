@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,37 @@ def isolate_fonts(font_dirs: list[Path]) -> None:
         f"{dirs}\n  <cachedir>{escape(str(_FONTCONFIG_DIR / 'cache'))}</cachedir>\n"
         "</fontconfig>\n", encoding="utf-8")
     os.environ["FONTCONFIG_FILE"] = str(conf)
+
+
+_SIZED_ARRAY = re.compile(r"\s*([A-Za-z_][\w ]*?)\s*\[(\d+)\]\s*")
+_shared = False
+
+
+def share_array_types() -> None:
+    """Let WeasyPrint's cffi allocate sized arrays (``hb_codepoint_t[519]``) as unsized
+    ones (``hb_codepoint_t[]`` of 519): the same memory, but cffi parses a type the
+    first time it sees its text, about 10 ms, and font subsetting asks for a new size for
+    every font of every part."""
+    global _shared
+    if _shared:
+        return
+    from weasyprint.text.ffi import ffi
+
+    new = ffi.new
+
+    def new_array(cdecl, init=None):
+        match = _SIZED_ARRAY.fullmatch(cdecl) if isinstance(cdecl, str) else None
+        if match is None:
+            return new(cdecl, init)
+        size = int(match.group(2))
+        if init is None:
+            return new(f"{match.group(1)}[]", size)
+        if hasattr(init, "__len__") and len(init) == size:
+            return new(f"{match.group(1)}[]", init)
+        return new(cdecl, init)
+
+    ffi.new = new_array
+    _shared = True
 
 
 @dataclass
@@ -62,6 +94,7 @@ def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: 
     ``options`` go to WeasyPrint's ``render`` (for example ``pdf_variant``, ``stylesheets``,
     ``dpi``)."""
     isolate_fonts(font_dirs)
+    share_array_types()
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
