@@ -289,7 +289,7 @@ def _facts(page, setup: Setup, base_url: str, start, strings, measured_classes: 
     measured = measure(view, measured_classes).extents if measured_classes else {}
     return resume.PageFacts(
         state, clear, sizes, list(page.anchors),
-        [[level, state] for level, _, _, state in page.bookmarks], strings,
+        [[level, shown] for level, _, _, shown in page.bookmarks], strings,
         sorted(glyphs),
         {film: {name: extent.lines for name, extent in by_class.items()}
          for film, by_class in measured.items()},
@@ -369,8 +369,8 @@ def _forkserver():
 
 def warm_up(project: Path | None = None) -> None:
     """Start the fork server now, so that it is ready by the time the parts are: call it
-    before loading the content. It reads the hyphenation dictionaries of the languages
-    the project's last build used."""
+    before loading the content. It reads the hyphenation dictionary of the document
+    language of the project's last build."""
     from multiprocessing import forkserver
 
     if project is not None:

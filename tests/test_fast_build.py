@@ -356,3 +356,29 @@ def test_a_layout_printing_the_page_count_is_built_as_one_document(project, tmp_
     assert result.parts is None and "counter(pages)" in result.one_document
     total = len(page_texts(out))
     assert any(f" of {total}" in page for page in page_texts(out))
+
+
+def test_sized_cffi_arrays_are_made_as_unsized_ones():
+    """WeasyPrint's font subsetting allocates arrays of a new size per font; they are
+    made as unsized arrays of that length (cffi parses each new type text once)."""
+    from weasyprint.text.ffi import ffi
+
+    from programme.typeset import share_array_types
+
+    share_array_types()
+    array = ffi.new("hb_codepoint_t[3]", [7, 8, 9])
+    assert list(array) == [7, 8, 9] and ffi.typeof(array) == ffi.typeof("hb_codepoint_t[]")
+    assert len(ffi.new("char[4]")) == 4
+    assert list(ffi.new("unsigned int[2]", [5])) == [5, 0]  # shorter: left as asked
+
+
+def test_the_fork_server_reads_the_document_language_of_the_last_build(project, tmp_path):
+    import json
+
+    from programme.partbuild import _languages_used
+
+    _build(project, tmp_path / "brochure.pdf", in_parts=True, jobs=1)
+    used = json.loads((project / ".programme-cache" / "languages.json").read_text())
+    assert used == ["en"] and _languages_used(project) == ["en"]
+    (project / ".programme-cache" / "languages.json").write_text('["en", "../../x", 3]')
+    assert _languages_used(project) == ["en"]
