@@ -26,6 +26,7 @@ as one document instead.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -42,7 +43,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import unquote, urlsplit
 
-from . import __version__, fillers, parts, resume, stills
+from . import __version__, fillers, furniture, parts, resume, stills
 from .budgets import Extent, Measurement, load_budgets, measure, overset
 from .cache import FOLDER as CACHE_FOLDER, PartCache, digest, files_digest, stat_digest
 from .join import PartPDF, join, splice
@@ -106,6 +107,7 @@ class Done:
     moved: bool = False
     relaid: bool = False
     resumed: tuple[int, int, int] | None = None  # laid out again from page, new pages, pages
+    renumbered: bool = False     # its old pages with new numbers (furniture.py)
 
     def to_json(self) -> dict:
         data = dataclasses.asdict(self)
@@ -183,7 +185,8 @@ def _lay_out_whole(task: Task, setup: Setup, ask_start) -> Done:
                  fillers._kinds(SimpleNamespace(pages=own), task.fillers) if task.fillers else [],
                  paging.moved, relaid)
     if task.pdf is not None:
-        write_atomically(Path(task.pdf), document.write_pdf(**setup.pdf_options))
+        with _layers_marked(setup):
+            write_atomically(Path(task.pdf), document.write_pdf(**setup.pdf_options))
     if (task.record is not None and starts is not None and not (
             prepared.lead or prepared.trail or task.fillers or resume.why_not_resumable(
                 recorder.context, [page._page_box for page in document.pages]))):
@@ -204,8 +207,6 @@ def _lay_out_again(task: Task, setup: Setup, ask_start) -> Done:
         raise resume.CannotResume(record.resumable)
     if task.numbers or task.fillers:
         raise resume.CannotResume("it has stand-in pages")
-    if task.start is not None and task.start != record.start:
-        raise resume.CannotResume("its first page number changed")
     if task.images != record.images:
         raise resume.CannotResume("one of its images changed")
     if not Path(old_pdf).is_file():
@@ -214,6 +215,10 @@ def _lay_out_again(task: Task, setup: Setup, ask_start) -> Done:
     prepared = parts.prepare(task.name, task.html, {}, record.side, task.lead)
     if prepared.lead or prepared.trail:
         raise resume.CannotResume("it has stand-in pages")
+    if prepared.html == record.html:
+        return _renumber(task, setup, record, Path(old_pdf), prepared.html, ask_start)
+    if task.start is not None and task.start != record.start:
+        raise resume.CannotResume("its first page number changed")
     why = resume.far_reaching_css(resume.css_of(prepared.html, setup.roots[1:]))
     if why:
         raise resume.CannotResume(why)
@@ -243,7 +248,8 @@ def _lay_out_again(task: Task, setup: Setup, ask_start) -> Done:
     done = _done(facts, 0, paging.start, laid.warnings, setup, [], record.moved, False)
 
     scratch = Path(task.pdf).with_suffix(".new.pdf")
-    write_atomically(scratch, laid.document.write_pdf(**setup.pdf_options))
+    with _layers_marked(setup):
+        write_atomically(scratch, laid.document.write_pdf(**setup.pdf_options))
     try:
         pieces = [PartPDF(Path(old_pdf), 0, restart), PartPDF(scratch, 0, len(new))]
         if rejoined is not None:
@@ -262,6 +268,50 @@ def _lay_out_again(task: Task, setup: Setup, ask_start) -> Done:
             facts).to_bytes())
     done.resumed = (restart, len(new), len(facts))
     return done
+
+
+def _renumber(task: Task, setup: Setup, record: resume.Record, old_pdf: Path, html: str,
+              ask_start) -> Done:
+    """The part as it was, with new page numbers: its old pages' content between a new
+    background and new margin boxes (furniture.py), moved when their side changed."""
+    if not _marks_layers(setup):
+        raise resume.CannotResume("its PDF variant keeps layers unmarked")
+    count = len(record.pages)
+    start = task.start if task.start is not None else ask_start(count)
+    if start == record.start:
+        raise resume.CannotResume("nothing changed", start)  # the cache had it: a miss
+    sides = [side_of(start + index) for index in range(count)]
+    furnisher = furniture.Furnisher(record.pages, start, sides)
+    try:
+        with furnisher.installed(), _layers_marked(setup):
+            laid = _typeset(furniture.head_only(html), setup)
+            drawn = laid.document.write_pdf(**setup.pdf_options)
+    except resume.CannotResume as why:
+        raise resume.CannotResume(str(why), start) from None
+    try:
+        pdf = furniture.renumber(old_pdf, drawn, furnisher.shifts)
+    except resume.CannotResume as why:
+        raise resume.CannotResume(str(why), start) from None
+    write_atomically(Path(task.pdf), pdf)
+    facts = [dataclasses.replace(page, page_type=[side, *page.page_type[1:]])
+             for page, side in zip(record.pages, sides)]
+    moved = side_of(start) != record.side
+    if task.record is not None:
+        write_atomically(Path(task.record), resume.Record(
+            html, record.side, moved, start, task.images, "", facts).to_bytes())
+    done = _done(facts, 0, start, laid.warnings, setup, [], moved, False)
+    done.renumbered = True
+    return done
+
+
+def _marks_layers(setup: Setup) -> bool:
+    """Whether part PDFs mark their furniture layers (furniture.py): not in a PDF
+    variant, whose marked content has rules of its own."""
+    return not setup.pdf_options.get("pdf_variant")
+
+
+def _layers_marked(setup: Setup):
+    return furniture.marked_drawing() if _marks_layers(setup) else contextlib.nullcontext()
 
 
 def _typeset(html: str, setup: Setup):
@@ -294,7 +344,8 @@ def _facts(page, setup: Setup, base_url: str, start, strings, measured_classes: 
         {film: {name: extent.lines for name, extent in by_class.items()}
          for film, by_class in measured.items()},
         [{k: v for k, v in dataclasses.asdict(p).items() if k != "page"}
-         for p in stills.placements(view, base_url)])
+         for p in stills.placements(view, base_url)],
+        furniture.page_type_of(page._page_box))
 
 
 def _done(facts: list[resume.PageFacts], lead: int, start: int, warnings, setup: Setup,
@@ -349,7 +400,7 @@ def _serve(conn, setup: Setup) -> None:
                       f" s, rss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
                       f"{' moved' if done.moved else ''}{' relaid' if done.relaid else ''}"
                       + (" resumed at page {}: {} new of {}".format(*done.resumed)
-                         if done.resumed else ""),
+                         if done.resumed else "") + (" renumbered" if done.renumbered else ""),
                       file=sys.stderr, flush=True)
             conn.send(("done", task.name, done))
         except ProgrammeError as exc:
@@ -471,6 +522,7 @@ class PartsResult:
     cached: list[str]
     cache: PartCache
     resumed: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    renumbered: list[str] = field(default_factory=list)  # old pages, new numbers
     # part -> (first page laid out again, pages laid out, pages), for parts laid out
     # again from where they changed (resume.py)
 
@@ -746,7 +798,8 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                        [p for part in ordered for p in part.done.placements],
                        rendered, [p.name for p in ordered if p.name not in rendered], cache,
                        {p.name: tuple(p.done.resumed) for p in ordered
-                        if p.name in rendered and p.done.resumed})
+                        if p.name in rendered and p.done.resumed},
+                       [p.name for p in ordered if p.name in rendered and p.done.renumbered])
 
 
 def _weasyprint_version() -> str:

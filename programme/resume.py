@@ -103,6 +103,7 @@ class PageFacts:
     glyphs: list[str] = field(default_factory=list)          # characters no font has
     measures: dict[str, dict[str, int]] = field(default_factory=dict)  # film -> class -> lines
     placements: list[dict] = field(default_factory=list)
+    page_type: list | None = None     # side, blank, name, index, groups (as drawn)
 
 
 @dataclass
