@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
+from .pdfcheck import destinations
 from .test_fast_build import _build, _same_document, _section_of
 from programme import resume
 
@@ -217,3 +218,72 @@ def test_edits_in_two_sections(project, tmp_path, grow):
     _pixels_equal(fresh, out, tmp_path)
     if not grow:
         assert later in again.parts.resumed
+
+
+# ------------------------------------------------------------------ renumbering
+def _grow(sentences: int):
+    long = " ".join(["A sentence that makes the review much longer than it was."] * sentences)
+    return lambda t: t.replace("review:\n  text: >-\n", f"review:\n  text: >-\n    {long}\n", 1)
+
+
+@pytest.mark.parametrize("sentences, shift", [(60, 1), (120, 2)])
+def test_sections_after_one_that_grew_are_renumbered_not_laid_out(project, tmp_path,
+                                                                  sentences, shift):
+    """Galas grows by one page (every later page changes side: content moves by the
+    margin difference) or by two (same sides); the sections after it keep their
+    content and get new numbers, running heads and backgrounds."""
+    out = tmp_path / "brochure.pdf"
+    _build(project, out, in_parts=True, jobs=2)
+    grown = _section_of(project, "the-drowned-city")
+    before = destinations(out)
+    _edit(project, "the-drowned-city", _grow(sentences))
+    again = _build(project, out, in_parts=True, jobs=2)
+    after = destinations(out)
+    assert after["section-love"] - before["section-love"] == shift
+    later = [_section_of(project, slug) for slug in
+             ("sunday-tightrope-walkers", "cold-meridian", "desert-star")]
+    assert set(later) <= set(again.parts.renumbered), again.parts.renumbered
+    assert grown in again.parts.resumed
+    fresh = tmp_path / "fresh.pdf"
+    _build(project, fresh, in_parts=False)
+    _same_document(fresh, out)
+    _pixels_equal(fresh, out, tmp_path)
+    # links and destinations moved with the content
+    assert _where(fresh) == _where(out)
+    # a renumbered section is resumed from its new record when it is edited in turn
+    _edit(project, "sunday-tightrope-walkers", EDITS["a word in a review"][1])
+    third = _build(project, out, in_parts=True, jobs=2)
+    assert _section_of(project, "sunday-tightrope-walkers") in third.parts.resumed
+    _build(project, fresh, in_parts=False)
+    _same_document(fresh, out)
+    _pixels_equal(fresh, out, tmp_path)
+
+
+def _where(pdf: Path):
+    """Each named destination's page and point, and each link's page and rectangle,
+    rounded to a tenth of a point."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as doc:
+        index = {page.objgen: i for i, page in enumerate(doc.pages)}
+        dests = {str(name): (index[dest[0].objgen],
+                             [round(float(v), 1) for v in list(dest)[2:4]])
+                 for name, dest in pikepdf.NameTree(doc.Root.Names.Dests).items()}
+        rects = [(i, [round(float(v), 1) for v in annotation.Rect])
+                 for i, page in enumerate(doc.pages)
+                 for annotation in page.obj.get("/Annots", [])]
+        return dests, rects
+
+
+def test_a_pdf_without_marked_layers_is_not_renumbered():
+    import pikepdf
+
+    from programme import furniture
+
+    ops = [([], pikepdf.Operator("q")), ([], pikepdf.Operator("Q"))]
+    with pytest.raises(resume.CannotResume):
+        furniture._without_layers(ops)
+    marked = [([pikepdf.Name("/" + furniture.BACKGROUND)], pikepdf.Operator("BMC")),
+              ([], pikepdf.Operator("q")), ([], pikepdf.Operator("Q")),
+              ([], pikepdf.Operator("EMC")), ([], pikepdf.Operator("n"))]
+    assert [str(op) for _, op in furniture._without_layers(marked)] == ["n"]
