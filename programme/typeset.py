@@ -52,7 +52,9 @@ def share_array_types() -> None:
     new = ffi.new
 
     def new_array(cdecl, init=None):
-        match = _SIZED_ARRAY.fullmatch(cdecl) if isinstance(cdecl, str) else None
+        if not isinstance(cdecl, str) or cdecl[-1:] != "]" or cdecl.endswith("[]"):
+            return new(cdecl, init)  # most calls: pointers and unsized arrays
+        match = _SIZED_ARRAY.fullmatch(cdecl)
         if match is None:
             return new(cdecl, init)
         size = int(match.group(2))
