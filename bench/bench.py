@@ -10,6 +10,7 @@ workers laying out parts; workers print their peak with PROGRAMME_DEBUG_PARTS=1)
 
 - cold full build (in parts, on every core, empty cache)
 - rebuild after editing one film's review, and with nothing changed
+- rebuild after an edit that adds a page (the sections after it are renumbered)
 - rebuild after a layout CSS edit
 - the same brochure built as one document (``build --one-document``)
 - single-film proof (and a proof of the example festival's first film)
@@ -71,7 +72,7 @@ def measure(name: str, args: list[str], cwd: Path, env=None) -> Run:
         err.seek(0)
         out.seek(0)
         workers = [float(mb) for mb in re.findall(r"rss (\d+) MB", err.read().decode())]
-        summary = re.search(r"\((\d+ of \d+ parts laid out, \d+ from the cache)\)",
+        summary = re.search(r"\((\d+ of \d+ parts laid out, \d+ from the cache[^)]*)\)",
                             out.read().decode())
     peak = max([usage.ru_maxrss / 1024, *workers])
     return Run(name, seconds, peak, _pages(cwd, args), summary.group(1) if summary else "")
@@ -131,6 +132,15 @@ def main(argv=None) -> int:
         edit = step("rebuild after one review edit", "build", "content", "-o", "out/brochure.pdf")
         same = step("rebuild, nothing changed", "build", "content", "-o", "out/brochure.pdf")
 
+        # an edit that adds a page: the parts after it move (renumbered, not laid out)
+        other = sorted((tmp / "content" / "films").glob("*.yaml"))[args.films // 3]
+        longer = " ".join(["A sentence that makes the review much longer than it was."] * 60)
+        other.write_text(other.read_text(encoding="utf-8").replace(
+            "review:\n  text: >-\n", f"review:\n  text: >-\n    {longer}\n", 1),
+            encoding="utf-8")
+        grow = step("rebuild after an edit adding a page", "build", "content", "-o",
+                    "out/brochure.pdf")
+
         css = tmp / "layouts" / "brochure" / "style.css"
         css.write_text(css.read_text() + "\n.byline { letter-spacing: 0.01em; }\n")
         restyle = step("rebuild after a CSS edit", "build", "content", "-o", "out/brochure.pdf")
@@ -167,11 +177,12 @@ def main(argv=None) -> int:
               f"(target ≥ 1.8x)")
         print(f"one-review rebuild / cold:     {edit.seconds / cold.seconds:5.2f} (target ≤ 0.10)")
         print(f"no-change rebuild / cold:      {same.seconds / cold.seconds:5.2f}")
+        print(f"page-adding edit rebuild / cold: {grow.seconds / cold.seconds:5.2f}")
         print(f"CSS-edit rebuild / cold:       {restyle.seconds / cold.seconds:5.2f}")
         print(f"one-document build vs cold:    {one.seconds / cold.seconds:5.2f}x slower")
         print(f"single-film proof:             {proof.seconds:5.2f} s (target < 2 s)")
         print(f"example one-film proof:        {example.seconds:5.2f} s (target < 2 s)")
-        in_parts = [cold, edit, same, restyle, proof, example]
+        in_parts = [cold, edit, same, grow, restyle, proof, example]
         print(f"peak RSS, programme builds:    {max(r.peak_mb for r in in_parts):5.0f} MB "
               f"(largest process, workers included; target < 600 MB)")
         print(f"peak RSS, one-document build:  {one.peak_mb:5.0f} MB; baseline "

@@ -121,8 +121,15 @@ def build(content_dir: Path, output: Path | None, layout: str | None, strict: bo
     if result.one_document and not press:
         how = f" (laid out as one document: {result.one_document})"
     if parts is not None:
+        ways = []
+        if parts.resumed:
+            ways.append(f"{len(parts.resumed)} from where "
+                        f"{'it' if len(parts.resumed) == 1 else 'they'} changed")
+        if parts.renumbered:
+            ways.append(f"{len(parts.renumbered)} renumbered")
         how = (f" ({len(parts.rendered)} of {len(parts.rendered) + len(parts.cached)} parts "
-               f"laid out, {len(parts.cached)} from the cache)")
+               f"laid out, {len(parts.cached)} from the cache"
+               + (f"; {', '.join(ways)}" if ways else "") + ")")
     click.echo(f"wrote {output} – {result.pages} pages in {result.seconds:.1f} s{how}")
     if os.environ.get("PROGRAMME_DEBUG_PARTS"):
         click.echo("stages: " + ", ".join(f"{name} {seconds:.2f} s"

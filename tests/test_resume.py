@@ -287,3 +287,14 @@ def test_a_pdf_without_marked_layers_is_not_renumbered():
               ([], pikepdf.Operator("q")), ([], pikepdf.Operator("Q")),
               ([], pikepdf.Operator("EMC")), ([], pikepdf.Operator("n"))]
     assert [str(op) for _, op in furniture._without_layers(marked)] == ["n"]
+
+
+def test_the_command_line_says_how_parts_were_laid_out(project, tmp_path):
+    from .conftest import run_cli
+
+    out = tmp_path / "b.pdf"
+    assert run_cli("build", project / "content", "-o", out, "-q").returncode == 0
+    _edit(project, "the-drowned-city", _grow(60))
+    again = run_cli("build", project / "content", "-o", out, "-q")
+    assert again.returncode == 0, again.stderr
+    assert "from the cache; 1 from where it changed, 3 renumbered)" in again.stdout
