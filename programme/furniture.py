@@ -180,16 +180,18 @@ def _page_box(context, html, root_box, page_type):
 
 
 # ------------------------------------------------------------------------ compose
-def renumber(old_pdf, furniture_pdf: bytes, shifts: list[float]) -> bytes:
-    """The old part's pages with the furniture document's layers instead of their own,
-    their content moved ``shifts[i]`` CSS px sideways (links and destinations too)."""
+def renumber(old_pdf, furniture_pdf: bytes, shifts: list[float], lead: int = 0) -> bytes:
+    """The old part's own pages (after ``lead`` stand-in pages, kept as they are) with
+    the furniture document's layers instead of their own, their content moved
+    ``shifts[i]`` CSS px sideways (links and destinations too)."""
     import pikepdf
 
     with pikepdf.open(old_pdf) as pdf, pikepdf.open(io.BytesIO(furniture_pdf)) as furniture:
-        if len(furniture.pages) != len(pdf.pages) or len(shifts) != len(pdf.pages):
+        own = list(pdf.pages)[lead:lead + len(shifts)]
+        if len(furniture.pages) != len(shifts) or len(own) != len(shifts):
             raise CannotResume("the furniture does not match the pages")
         moved: dict[tuple[int, int], float] = {}
-        for index, (page, furnished) in enumerate(zip(pdf.pages, furniture.pages)):
+        for index, (page, furnished) in enumerate(zip(own, furniture.pages)):
             dx = shifts[index] * 0.75  # CSS px to PDF points
             content = _without_layers(pikepdf.parse_content_stream(page))
             background, top = _layers(pikepdf.parse_content_stream(furnished))

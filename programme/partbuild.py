@@ -187,12 +187,15 @@ def _lay_out_whole(task: Task, setup: Setup, ask_start) -> Done:
     if task.pdf is not None:
         with _layers_marked(setup):
             write_atomically(Path(task.pdf), document.write_pdf(**setup.pdf_options))
-    if (task.record is not None and starts is not None and not (
-            prepared.lead or prepared.trail or task.fillers or resume.why_not_resumable(
-                recorder.context, [page._page_box for page in document.pages]))):
+    if task.record is not None and starts is not None and not task.fillers:
+        # every part can be renumbered later; only some can be resumed
+        why = resume.why_not_resumable(recorder.context,
+                                       [page._page_box for page in document.pages])
+        if prepared.lead or prepared.trail:
+            why = why or "it has stand-in pages"
         write_atomically(Path(task.record), resume.Record(
-            prepared.html, side, paging.moved, paging.start, task.images, "",
-            facts).to_bytes())
+            prepared.html, side, paging.moved, paging.start, task.images, why,
+            facts, prepared.lead).to_bytes())
     return done
 
 
@@ -203,20 +206,20 @@ def _lay_out_again(task: Task, setup: Setup, ask_start) -> Done:
     out in full."""
     record_path, old_pdf = task.previous
     record = resume.Record.load(Path(record_path))
-    if record.resumable:
-        raise resume.CannotResume(record.resumable)
-    if task.numbers or task.fillers:
-        raise resume.CannotResume("it has stand-in pages")
+    if task.fillers:
+        raise resume.CannotResume("fillers are laid out for their count")
     if task.images != record.images:
         raise resume.CannotResume("one of its images changed")
     if not Path(old_pdf).is_file():
         raise resume.CannotResume("the last layout's PDF is gone")
     base_url = setup.base_folder.as_uri() + "/"
-    prepared = parts.prepare(task.name, task.html, {}, record.side, task.lead)
+    prepared = parts.prepare(task.name, task.html, task.numbers, record.side, task.lead)
+    if prepared.html == record.html and prepared.lead == record.lead:
+        return _renumber(task, setup, record, Path(old_pdf), prepared.html, ask_start)
+    if record.resumable:
+        raise resume.CannotResume(record.resumable)
     if prepared.lead or prepared.trail:
         raise resume.CannotResume("it has stand-in pages")
-    if prepared.html == record.html:
-        return _renumber(task, setup, record, Path(old_pdf), prepared.html, ask_start)
     if task.start is not None and task.start != record.start:
         raise resume.CannotResume("its first page number changed")
     why = resume.far_reaching_css(resume.css_of(prepared.html, setup.roots[1:]))
@@ -289,7 +292,7 @@ def _renumber(task: Task, setup: Setup, record: resume.Record, old_pdf: Path, ht
     except resume.CannotResume as why:
         raise resume.CannotResume(str(why), start) from None
     try:
-        pdf = furniture.renumber(old_pdf, drawn, furnisher.shifts)
+        pdf = furniture.renumber(old_pdf, drawn, furnisher.shifts, record.lead)
     except resume.CannotResume as why:
         raise resume.CannotResume(str(why), start) from None
     write_atomically(Path(task.pdf), pdf)
@@ -298,8 +301,9 @@ def _renumber(task: Task, setup: Setup, record: resume.Record, old_pdf: Path, ht
     moved = side_of(start) != record.side
     if task.record is not None:
         write_atomically(Path(task.record), resume.Record(
-            html, record.side, moved, start, task.images, "", facts).to_bytes())
-    done = _done(facts, 0, start, laid.warnings, setup, [], moved, False)
+            html, record.side, moved, start, task.images, record.resumable, facts,
+            record.lead).to_bytes())
+    done = _done(facts, record.lead, start, laid.warnings, setup, [], moved, False)
     done.renumbered = True
     return done
 
@@ -604,6 +608,16 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
         """Names the last layout of this part with these layout files (resume.py)."""
         return digest(signature_key, part.name, str(not part.forward))
 
+    def provisional_start(part: _Part) -> int:
+        """Its first page number if the parts before it whose pages are not known yet
+        had none: renumbering (furniture.py) mends it, whatever it is."""
+        running = 1
+        for other in sequence():
+            if other is part:
+                return running
+            running += pages_of(other) or 0
+        return running
+
     def counting_task(part: _Part) -> Task | None:
         numbers = {a: PLACEHOLDER_PAGE for a in part.wanted}
         part.count_key = layout_key(part, numbers, part.html)
@@ -680,6 +694,11 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                 fillers_part.start = running
                 fillers_part.numbers = {}
                 fillers_part.layout_key = layout_key(fillers_part, {}, html)
+        # parts laid out with a provisional first page number that turned out wrong
+        for part in sequence():
+            if (part.done is not None and part.start is not None
+                    and part.done.start != part.start):
+                part.done, part.queued, part.pdf = None, False, None
         # cached renders, and renders to queue
         for part in sequence():
             if part.done or part.queued or part.numbers is None:
@@ -748,6 +767,12 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
             for worker, part in list(waiting.items()):
                 if part.start is not None:
                     workers.conns[worker].send(part.start)
+                    del waiting[worker]
+                elif queue and cache.enabled and not part.forward and part is not fillers_part:
+                    # other parts wait for a worker: rather than sit idle until the parts
+                    # before it are counted, this one goes on with a provisional first
+                    # page number, and is renumbered once the real one is known
+                    workers.conns[worker].send(provisional_start(part))
                     del waiting[worker]
     except BaseException:
         if workers is not None:
@@ -826,7 +851,8 @@ def _finish(part: _Part, done: Done, cache: PartCache, rendered: list[str]) -> N
     part.done = done
     part.pages = done.pages
     part.start = done.start
-    rendered.append(part.name)
+    if part.name not in rendered:
+        rendered.append(part.name)
     cache.save_layout(part.layout_key, {"pages": done.pages})
     key = part.render_key
     if part.pdf is None or Path(part.pdf).name != f"{key}.pdf":

@@ -116,7 +116,8 @@ class Record:
     start: int                        # its first page number
     images: str                       # the size and date of its images
     resumable: str                    # "" or why it cannot be resumed
-    pages: list[PageFacts]
+    pages: list[PageFacts]            # its own pages
+    lead: int = 0                     # stand-in pages before them in its PDF
 
     def to_bytes(self) -> bytes:
         return json.dumps(asdict(self)).encode("utf-8")
