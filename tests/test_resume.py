@@ -242,7 +242,10 @@ def test_sections_after_one_that_grew_are_renumbered_not_laid_out(project, tmp_p
     assert after["section-love"] - before["section-love"] == shift
     later = [_section_of(project, slug) for slug in
              ("sunday-tightrope-walkers", "cold-meridian", "desert-star")]
-    assert set(later) <= set(again.parts.renumbered), again.parts.renumbered
+    # renumbered, or from the cache when the first build had already laid one out with
+    # that number (a provisional one: see partbuild)
+    assert set(later) <= set(again.parts.renumbered) | set(again.parts.cached)
+    assert set(later) & set(again.parts.renumbered), again.parts.renumbered
     assert grown in again.parts.resumed
     fresh = tmp_path / "fresh.pdf"
     _build(project, fresh, in_parts=False)
