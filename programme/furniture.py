@@ -193,9 +193,15 @@ def renumber(old_pdf, furniture_pdf: bytes, shifts: list[float], lead: int = 0) 
         moved: dict[tuple[int, int], float] = {}
         for index, (page, furnished) in enumerate(zip(own, furniture.pages)):
             dx = shifts[index] * 0.75  # CSS px to PDF points
-            content = _without_layers(pikepdf.parse_content_stream(page))
+            content, dropped = _without_layers(pikepdf.parse_content_stream(page))
+            xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
+            for name in dropped:  # the layers of an earlier renumbering
+                if str(name).startswith("/ProgrammePage") and name in xobjects:
+                    del xobjects[name]
             background, top = _layers(pikepdf.parse_content_stream(furnished))
-            resources = pdf.copy_foreign(furnished.obj.get("/Resources", pikepdf.Dictionary()))
+            if "/Resources" not in furnished.obj:
+                raise CannotResume("the furniture has no resources")
+            resources = pdf.copy_foreign(furnished.obj.Resources)
             names = []
             for layer_number, layer in enumerate((background, top)):
                 form = pikepdf.Stream(pdf, pikepdf.unparse_content_stream(layer))
@@ -211,13 +217,15 @@ def renumber(old_pdf, furniture_pdf: bytes, shifts: list[float], lead: int = 0) 
                 if "/XObject" not in page.obj.Resources:
                     page.obj.Resources.XObject = pikepdf.Dictionary()
                 page.obj.Resources.XObject[name] = form
-            ops = [([], pikepdf.Operator("q")), ([names[0]], pikepdf.Operator("Do")),
-                   ([], pikepdf.Operator("Q")), ([], pikepdf.Operator("q"))]
+            def layer(tag, name):  # marked again, so that the page can be renumbered again
+                return [([pikepdf.Name("/" + tag)], _operator("BMC")), ([], _operator("q")),
+                        ([name], _operator("Do")), ([], _operator("Q")),
+                        ([], _operator("EMC"))]
+
+            ops = layer(BACKGROUND, names[0]) + [([], _operator("q"))]
             if dx:
-                ops.append(([1, 0, 0, 1, dx, 0], pikepdf.Operator("cm")))
-            ops += content
-            ops += [([], pikepdf.Operator("Q")), ([], pikepdf.Operator("q")),
-                    ([names[1]], pikepdf.Operator("Do")), ([], pikepdf.Operator("Q"))]
+                ops.append(([1, 0, 0, 1, dx, 0], _operator("cm")))
+            ops += content + [([], _operator("Q"))] + layer(FURNITURE, names[1])
             page.obj.Contents = pikepdf.Stream(pdf, pikepdf.unparse_content_stream(ops))
             if dx:
                 moved[page.obj.objgen] = dx
@@ -250,14 +258,19 @@ def _marked(ops, tag: str) -> list[tuple[int, int]]:
     return found
 
 
-def _without_layers(ops) -> list:
+def _without_layers(ops) -> tuple[list, list]:
+    """The page's operators without its background and furniture, and the XObjects
+    those drew."""
     spans = _marked(ops, BACKGROUND) + _marked(ops, FURNITURE)
     if not _marked(ops, BACKGROUND):
         raise CannotResume("its PDF has no marked layers")
     drop = set()
     for begin, end in spans:
         drop.update(range(begin, end + 1))
-    return [op for index, op in enumerate(ops) if index not in drop]
+    kept = [op for index, op in enumerate(ops) if index not in drop]
+    drawn = [operands[0] for index, (operands, operator) in enumerate(ops)
+             if index in drop and str(operator) == "Do" and operands]
+    return kept, drawn
 
 
 def _layers(ops) -> tuple[list, list]:
@@ -293,7 +306,7 @@ def _move_destinations(pdf, moved: dict[tuple[int, int], float]) -> None:
     def shifted(dest):
         if (isinstance(dest, pikepdf.Array) and len(dest) >= 3
                 and dest[0].objgen in moved and str(dest[1]) == "/XYZ"
-                and dest[2] is not None and not isinstance(dest[2], type(None))):
+                and dest[2] is not None):
             try:
                 dest[2] = float(dest[2]) + moved[dest[0].objgen]
             except (TypeError, ValueError):

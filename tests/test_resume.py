@@ -260,6 +260,14 @@ def test_sections_after_one_that_grew_are_renumbered_not_laid_out(project, tmp_p
     _build(project, fresh, in_parts=False)
     _same_document(fresh, out)
     _pixels_equal(fresh, out, tmp_path)
+    # and renumbered pages can be renumbered again
+    _edit(project, "the-drowned-city", _grow(60))
+    fourth = _build(project, out, in_parts=True, jobs=2)
+    assert set(later[1:]) & set(fourth.parts.renumbered), fourth.parts.renumbered
+    _build(project, fresh, in_parts=False)
+    _same_document(fresh, out)
+    _pixels_equal(fresh, out, tmp_path)
+    assert _where(fresh) == _where(out)
 
 
 def _where(pdf: Path):
@@ -289,7 +297,8 @@ def test_a_pdf_without_marked_layers_is_not_renumbered():
     marked = [([pikepdf.Name("/" + furniture.BACKGROUND)], pikepdf.Operator("BMC")),
               ([], pikepdf.Operator("q")), ([], pikepdf.Operator("Q")),
               ([], pikepdf.Operator("EMC")), ([], pikepdf.Operator("n"))]
-    assert [str(op) for _, op in furniture._without_layers(marked)] == ["n"]
+    kept, drawn = furniture._without_layers(marked)
+    assert [str(op) for _, op in kept] == ["n"] and drawn == []
 
 
 def test_the_command_line_says_how_parts_were_laid_out(project, tmp_path):
