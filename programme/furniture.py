@@ -27,7 +27,8 @@ import contextlib
 import copy
 import io
 
-from .resume import CannotResume, decode
+from .paging import page_box
+from .resume import CannotResume, decode, replacing_layout
 
 BACKGROUND = "ProgrammeBackground"
 FURNITURE = "ProgrammeFurniture"
@@ -105,16 +106,8 @@ class Furnisher:
         self.pages, self.start, self.sides = pages, start, sides
         self.shifts: list[float] = []   # how far each page's content moves (CSS px)
 
-    @contextlib.contextmanager
     def installed(self):
-        import weasyprint.document as document
-
-        original = document.layout_document
-        document.layout_document = self.lay_out
-        try:
-            yield self
-        finally:
-            document.layout_document = original
+        return replacing_layout(self.lay_out)
 
     def lay_out(self, html, root_box, context, max_loops=8):
         from weasyprint.formatting_structure import build
@@ -141,8 +134,8 @@ class Furnisher:
             groups = tuple(tuple(group) for group in groups)
             laid_out_on = PageType(side, blank, name, number, groups)
             now = laid_out_on._replace(side=self.sides[index])
-            old_page = _page_box(context, html, root_box, laid_out_on)
-            page = _page_box(context, html, root_box, now)
+            old_page = page_box(context, html, laid_out_on, root_box.viewport_overflow)
+            page = page_box(context, html, now, root_box.viewport_overflow)
             if (abs(page.width - old_page.width) > 0.01
                     or abs(page.height - old_page.height) > 0.01
                     or abs(page.content_box_y() - old_page.content_box_y()) > 0.01):
@@ -160,23 +153,6 @@ class Furnisher:
             layout_box_backgrounds(page, page, context.get_image_from_uri)
             page.canvas_background = None
             yield page
-
-
-def _page_box(context, html, root_box, page_type):
-    from weasyprint.formatting_structure import boxes
-    from weasyprint.layout.page import page_height, page_width, set_page_type_computed_styles
-    from weasyprint.layout.percent import resolve_percentages
-
-    set_page_type_computed_styles(page_type, html, context.style_for)
-    style = context.style_for(page_type)
-    style["overflow"] = root_box.viewport_overflow
-    page = boxes.PageBox(page_type, style)
-    size = page.style["size"]
-    resolve_percentages(page, size)
-    page.position_x = page.position_y = 0
-    page_width(page, context, size[0])
-    page_height(page, context, size[1])
-    return page
 
 
 # ------------------------------------------------------------------------ compose

@@ -75,23 +75,11 @@ class LatePaging:
 
     def _move(self, context, page) -> None:
         """Make ``page`` a page of the other side: its style, margins and content."""
-        from weasyprint.formatting_structure import boxes
-        from weasyprint.layout.page import page_height, page_width, set_page_type_computed_styles
-        from weasyprint.layout.percent import resolve_percentages
-
         other = "left" if page.page_type.side == "right" else "right"
         page_type = page.page_type._replace(side=other)
         root = page.children[0]
         html = SimpleNamespace(etree_element=root.element, base_url=self.base_url)
-        set_page_type_computed_styles(page_type, html, context.style_for)
-        style = context.style_for(page_type)
-        style["overflow"] = page.style["overflow"]
-        moved = boxes.PageBox(page_type, style)
-        size = moved.style["size"]
-        resolve_percentages(moved, size)
-        moved.position_x = moved.position_y = 0
-        page_width(moved, context, size[0])
-        page_height(moved, context, size[1])
+        moved = page_box(context, html, page_type, page.style["overflow"])
         if (abs(moved.width - page.width) > 0.01 or abs(moved.height - page.height) > 0.01
                 or abs(moved.content_box_y() - page.content_box_y()) > 0.01):
             raise WrongSide(self.start)  # the sides differ in more than margins
@@ -112,3 +100,21 @@ class LatePaging:
             yield self
         finally:
             layout.make_margin_boxes = original
+
+
+def page_box(context, html, page_type, overflow):
+    """An empty page box of ``page_type``, sized as ``make_page`` sizes it."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.page import page_height, page_width, set_page_type_computed_styles
+    from weasyprint.layout.percent import resolve_percentages
+
+    set_page_type_computed_styles(page_type, html, context.style_for)
+    style = context.style_for(page_type)
+    style["overflow"] = overflow
+    page = boxes.PageBox(page_type, style)
+    size = page.style["size"]
+    resolve_percentages(page, size)
+    page.position_x = page.position_y = 0
+    page_width(page, context, size[0])
+    page_height(page, context, size[1])
+    return page

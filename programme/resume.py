@@ -380,16 +380,8 @@ class Resumer:
         self.new_starts: list[tuple[object, bool, list]] = []
         self.context = None
 
-    @contextlib.contextmanager
     def installed(self):
-        import weasyprint.document as document
-
-        original = document.layout_document
-        document.layout_document = self.lay_out
-        try:
-            yield self
-        finally:
-            document.layout_document = original
+        return replacing_layout(self.lay_out)
 
     def lay_out(self, html, root_box, context, max_loops=8):
         from weasyprint.layout import initialize_page_maker
@@ -504,6 +496,20 @@ class Resumer:
             carried_new.update(strings)
         return ({k: v[-1] for k, v in carried_old.items() if v}
                 == {k: v[-1] for k, v in carried_new.items() if v})
+
+
+@contextlib.contextmanager
+def replacing_layout(lay_out):
+    """WeasyPrint's ``layout_document`` replaced by ``lay_out`` (same arguments, yields
+    the page boxes of the document rendered) for the length of one render."""
+    import weasyprint.document as document
+
+    original = document.layout_document
+    document.layout_document = lay_out
+    try:
+        yield
+    finally:
+        document.layout_document = original
 
 
 def _fresh() -> dict:

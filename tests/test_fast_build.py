@@ -142,6 +142,7 @@ def test_replacing_a_still_lays_its_section_out_again(project, tmp_path):
         image.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(still, quality=90)
     again = _build(project, out, in_parts=True, jobs=2)
     assert again.parts.rendered, "a changed image file is not a cache hit"
+    assert again.parts.resumed == {}, "nor a part to resume: its HTML is the same"
 
 
 def test_layout_files_are_part_of_the_cache_key(project, tmp_path):

@@ -102,17 +102,6 @@ def test_a_film_removed_from_a_section(project, tmp_path):
     _pixels_equal(fresh, out, tmp_path)
 
 
-def test_a_changed_image_is_laid_out_in_full(project, tmp_path):
-    out = tmp_path / "brochure.pdf"
-    _build(project, out, in_parts=True, jobs=2)
-    images = project / "content" / "images"
-    still = sorted(images.glob("*.jpg"))[0]
-    with Image.open(still) as image:
-        image.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(still, quality=90)
-    again = _build(project, out, in_parts=True, jobs=2)
-    assert again.parts.rendered and again.parts.resumed == {}
-
-
 def test_parts_that_print_page_numbers_are_not_resumed(project, tmp_path):
     """The schedule and the indexes print other parts' page numbers: laid out in full."""
     out = tmp_path / "brochure.pdf"
