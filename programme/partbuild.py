@@ -74,7 +74,7 @@ class Setup:
     reported: frozenset[str]
     typeset_options: dict
     pdf_options: dict
-    budget_folder: Path
+    budgets: tuple            # the layout's space budgets (budgets.py)
 
 
 @dataclass
@@ -174,13 +174,11 @@ def _lay_out_whole(task: Task, setup: Setup, ask_start) -> Done:
     document = laid.document
     own = document.pages[prepared.lead:prepared.lead + paging.pages]
     starts = recorder.starts(len(document.pages)) if recorder.context is not None else None
-    classes = {b.element for b in load_budgets(setup.budget_folder)}
-    glyphs = _missing_glyphs(own, setup)
-    facts = [_facts(page, setup, base_url,
-                    starts[prepared.lead + index] if starts else (None, False, []),
-                    recorder.strings(prepared.lead + index + 1) if starts else {}, classes,
-                    glyphs[index])
-             for index, page in enumerate(own)]
+    facts = _page_facts(
+        own, setup, base_url,
+        starts[prepared.lead:] if starts else [(None, False, [])] * len(own),
+        [recorder.strings(prepared.lead + index + 1) if starts else {}
+         for index in range(len(own))])
     done = _done(facts, prepared.lead, paging.start, laid.warnings, setup,
                  fillers._kinds(SimpleNamespace(pages=own), task.fillers) if task.fillers else [],
                  paging.moved, relaid)
@@ -240,11 +238,7 @@ def _lay_out_again(task: Task, setup: Setup, ask_start) -> Done:
     with resumer.installed():
         laid = _typeset(prepared.html, setup)
     new = laid.document.pages
-    classes = {b.element for b in load_budgets(setup.budget_folder)}
-    glyphs = _missing_glyphs(new, setup)
-    facts = [_facts(page, setup, base_url, resumer.new_starts[index],
-                    resumer.new_strings[index], classes, glyphs[index])
-             for index, page in enumerate(new)]
+    facts = _page_facts(new, setup, base_url, resumer.new_starts, resumer.new_strings)
     rejoined = resumer.rejoined
     kept_after = record.pages[rejoined:] if rejoined is not None else []
     facts = record.pages[:restart] + facts + kept_after
@@ -289,11 +283,8 @@ def _renumber(task: Task, setup: Setup, record: resume.Record, old_pdf: Path, ht
         with furnisher.installed(), _layers_marked(setup):
             laid = _typeset(furniture.head_only(html), setup)
             drawn = laid.document.write_pdf(**setup.pdf_options)
-    except resume.CannotResume as why:
-        raise resume.CannotResume(str(why), start) from None
-    try:
         pdf = furniture.renumber(old_pdf, drawn, furnisher.shifts, record.lead)
-    except resume.CannotResume as why:
+    except resume.CannotResume as why:  # laid out in full, with the number it learned
         raise resume.CannotResume(str(why), start) from None
     write_atomically(Path(task.pdf), pdf)
     facts = [dataclasses.replace(page, page_type=[side, *page.page_type[1:]])
@@ -334,10 +325,18 @@ def _missing_glyphs(pages, setup: Setup) -> list[list[str]]:
     return found
 
 
-def _facts(page, setup: Setup, base_url: str, start, strings, measured_classes: set[str],
+def _page_facts(pages, setup: Setup, base_url: str, starts, strings) -> list[resume.PageFacts]:
+    """What each laid-out page holds (anchors, bookmarks, missing glyphs, measured
+    entries, stills), so that a later layout that keeps the page knows it. ``starts``
+    and ``strings``: each page's recorded start and running strings (resume.py)."""
+    classes = {b.element for b in setup.budgets}
+    glyphs = _missing_glyphs(pages, setup)
+    return [_facts(page, base_url, start, page_strings, classes, page_glyphs)
+            for page, start, page_strings, page_glyphs in zip(pages, starts, strings, glyphs)]
+
+
+def _facts(page, base_url: str, start, strings, measured_classes: set[str],
            glyphs: list[str]) -> resume.PageFacts:
-    """What one laid-out page holds (anchors, bookmarks, missing glyphs, measured
-    entries, stills), so that a later layout that keeps the page knows it."""
     state, clear, sizes = start
     view = SimpleNamespace(pages=[page])
     measured = measure(view, measured_classes).extents if measured_classes else {}
@@ -372,8 +371,7 @@ def _done(facts: list[resume.PageFacts], lead: int, start: int, warnings, setup:
         placed += [stills.Placement(start + index, p["image_id"], p["url"],
                                     tuple(p["pixels"]), tuple(p["size"]))
                    for p in page.placements]
-    budgets = load_budgets(setup.budget_folder)
-    found = overset(Measurement(extents, []), budgets) if budgets else []
+    found = overset(Measurement(extents, []), setup.budgets) if setup.budgets else []
     return Done(len(facts), lead, start, anchors, warnings, glyphs,
                 [(item.film, item.message) for item in found], placed, kinds, moved, relaid)
 
@@ -570,7 +568,8 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
     setup = Setup(layout.folder, tuple([content.root.resolve(), *layout.folders,
                                         *layout.font_dirs]),
                   tuple(layout.font_dirs), where, content.unprintable,
-                  dict(typeset_options), dict(pdf_options), layout.folder)
+                  dict(typeset_options), dict(pdf_options),
+                  tuple(load_budgets(layout.folder)))
     signature_key = digest(__version__, _weasyprint_version(), repr(sorted(
         typeset_options.items())), repr(sorted(pdf_options.items())),
         files_digest([*layout.folders, *layout.font_dirs]))
