@@ -15,7 +15,6 @@ that with the budgets. Proofs mark overset entries; ``build`` warns, ``build --s
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,39 +77,13 @@ class Measurement:
 
 
 def measure(document, classes: set[str]) -> Measurement:
-    """Walk the laid-out pages of a WeasyPrint ``document``."""
-    from weasyprint.formatting_structure.boxes import LineBox
+    """Walk the laid-out pages of a WeasyPrint ``document`` (engine/boxes.py)."""
+    from .engine.boxes import measure as measure_pages
 
-    extents: dict[str, dict[str, Extent]] = defaultdict(lambda: defaultdict(Extent))
-    films_on_page: list[list[str]] = []
-
-    def count_lines(box) -> int:
-        if isinstance(box, LineBox):
-            return 1
-        return sum(count_lines(child) for child in getattr(box, "children", ()))
-
-    def walk(box, page: int, film: str | None, seen: frozenset):
-        element = getattr(box, "element", None)
-        if element is not None and id(element) not in seen:
-            seen = seen | {id(element)}
-            box_classes = set((element.get("class") or "").split())
-            element_id = element.get("id") or ""
-            if "film" in box_classes and element_id.startswith("film-"):
-                film = element_id[len("film-"):]
-                if film not in films_on_page[-1]:
-                    films_on_page[-1].append(film)
-            if film is not None:
-                for name in box_classes & classes:
-                    extent = extents[film][name]
-                    extent.pages.add(page)
-                    extent.lines += count_lines(box)
-        for child in getattr(box, "children", ()):
-            walk(child, page, film, seen)
-
-    for number, page in enumerate(document.pages, 1):
-        films_on_page.append([])
-        walk(page._page_box, number, None, frozenset())
-    return Measurement({k: dict(v) for k, v in extents.items()}, films_on_page)
+    extents, films_on_page = measure_pages(document.pages, classes)
+    return Measurement({film: {name: Extent(pages, lines)
+                               for name, (pages, lines) in by_class.items()}
+                        for film, by_class in extents.items()}, films_on_page)
 
 
 @dataclass(frozen=True)

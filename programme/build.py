@@ -20,6 +20,7 @@ from types import SimpleNamespace
 from typing import Callable
 
 from . import markup
+from .engine import fast_paths
 from .loader import Content, load_content
 from .output import write_atomically
 from .postprocess import Metadata, edit, set_metadata
@@ -37,7 +38,8 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     parts: object = None  # a partbuild.PartsResult when built in parts
-    one_document: str | None = None  # why a build asked to go in parts did not
+    one_document: str | None = None  # why a layout asked to go in parts could not (the
+    # layout's reason; an untested WeasyPrint or a failed fast build is a warning instead)
 
     @property
     def seconds(self) -> float:
@@ -164,6 +166,10 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
     built that way is built as one document."""
     watch = Stopwatch()
     parts_wanted = in_parts and production is not None and not production.press
+    fallback: list[Problem] = []   # why a build asked to go in parts did not (warnings)
+    untested = fast_paths() if parts_wanted else ""
+    if untested:
+        parts_wanted = False
     if parts_wanted:
         from .partbuild import warm_up
 
@@ -174,6 +180,8 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
     watch.lap("load")
     chosen = Layout.find(layout, kind, project_folder(content.root))
     one_document = None
+    if untested:
+        fallback.append(_laid_out_whole(chosen, untested))
     if parts_wanted:
         from .partbuild import UseOneDocument, build_in_parts
 
@@ -182,12 +190,19 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
                 content, chosen, {**production.template_extra(), **template_extra},
                 production.typeset_options(chosen), {**(pdf_options or {})},
                 production.signature, jobs=jobs, use_cache=use_cache)
+            watch.lap("layout")
+            result = _finish_parts(content, chosen, built, output, subject, strict,
+                                   production, watch)
         except UseOneDocument as reason:
             one_document = str(reason)
+        except ProgrammeError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - fail soft: one document is always right
+            fallback.append(_laid_out_whole(
+                chosen, f"the fast build failed ({type(exc).__name__}: {_first_line(exc)})"))
+            _debug_fallback()
         else:
-            watch.lap("layout")
-            return _finish_parts(content, chosen, built, output, subject, strict, production,
-                                 watch)
+            return result
     if production is None:
         laid_out = lay_out(content, chosen, **template_extra)
         made: list[Problem] = []
@@ -207,6 +222,25 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
     # after write_pdf: drawing adds its own warnings (such as glyphs no font has)
     result = _finish_and_write(content, pdf, subject, production, output,
                                laid_out.page_count,
-                               content.warnings + laid_out.warnings + made + checked, watch)
+                               content.warnings + fallback + laid_out.warnings + made + checked,
+                               watch)
     result.one_document = one_document
     return result
+
+
+def _laid_out_whole(layout: Layout, why: str) -> Problem:
+    return Problem(display_path(layout.folder / layout.entry), None, None,
+                   f"laid out as one document, not in parts: {why}", "warning")
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return (text.splitlines() or [""])[0][:200]
+
+
+def _debug_fallback() -> None:
+    import os
+    import traceback
+
+    if os.environ.get("PROGRAMME_DEBUG") or os.environ.get("PROGRAMME_DEBUG_PARTS"):
+        traceback.print_exc()

@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 from typing import Callable
 
+from .engine.boxes import element_ids
 from .problems import Problem, ProgrammeError, display_path
 from .typeset import Typeset
 
@@ -133,11 +134,9 @@ def _kinds(document, count: int) -> list[str]:
     for page in document.pages:
         if not wanted & set(page.anchors):
             continue
-        for box in page._page_box.descendants():
-            element = getattr(box, "element", None)
-            if element is not None and element.get("id") in wanted and box.element_tag:
-                classes = (element.get("class") or "").split()
+        for element_id, classes in element_ids(page):
+            if element_id in wanted:
                 kind = next((c[len("filler-"):] for c in classes if c.startswith("filler-")), "")
-                kinds.setdefault(element.get("id"), kind or "filler")
+                kinds.setdefault(element_id, kind or "filler")
                 break
     return [kinds[k] for k in sorted(kinds, key=lambda k: int(k.split("-")[1]))]

@@ -4,7 +4,7 @@ A part's folios and running heads (its margin boxes) and its page background are
 only things on its pages that depend on its first page number: the number itself, and the
 side (left or right) each page falls on, which decides the page style and, with mirrored
 margins, how far the content sits from the page's left edge. So the workers draw every
-part with those layers marked (:func:`marked_drawing`):
+part with those layers marked (``engine.hooks.marked_drawing``):
 
     /ProgrammeBackground BMC … EMC    the page background, bleed and crop marks
     /ProgrammeFurniture BMC … EMC     each margin box
@@ -13,7 +13,7 @@ and a part whose HTML did not change but whose first page number did (a section 
 that grew by a page) is renumbered instead of laid out again (:func:`renumber`): a
 *furniture document* is drawn for the new numbers from the part's record (resume.py:
 each page's type, page state and running strings), without any content, so it takes
-only the layout's stylesheets (:class:`Furnisher`); then each old page keeps its content,
+only the layout's stylesheets (``engine.hooks.Furnisher``); then each old page keeps its content,
 moved sideways when its side changed, between the new background and the new margin
 boxes. Links, destinations and bookmarks move with the content.
 
@@ -23,67 +23,15 @@ layers (written before them, or with a PDF variant), is laid out again instead.
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import io
 
-from .paging import page_box
-from .resume import CannotResume, decode, replacing_layout
+from .resume import CannotResume
 
 BACKGROUND = "ProgrammeBackground"
 FURNITURE = "ProgrammeFurniture"
 
 
-# ------------------------------------------------------------------------ drawing
-@contextlib.contextmanager
-def marked_drawing():
-    """Draw pages with the background and the margin boxes in marked sequences (they
-    change nothing on the page)."""
-    import weasyprint.document as document
-    import weasyprint.draw as draw
-    from weasyprint.formatting_structure import boxes
-    from weasyprint.stacking import StackingContext
-
-    original_page = document.draw_page
-    original_context = draw.draw_stacking_context
-
-    def draw_page(page, stream):
-        # weasyprint.draw.draw_page, with the background marked
-        marks = page.style["marks"]
-        stacking_context = StackingContext.from_page(page)
-        stream.begin_marked_content(BACKGROUND)
-        draw.draw_background(stream, stacking_context.box.background, clip_box=False,
-                             bleed=page.bleed, marks=marks)
-        draw.set_mask_border(stream, page)
-        draw.draw_background(stream, page.canvas_background, clip_box=False)
-        draw.draw_border(stream, page)
-        stream.end_marked_content()
-        draw.draw_stacking_context(stream, stacking_context)
-
-    def draw_stacking_context(stream, stacking_context):
-        if isinstance(stacking_context.box, boxes.MarginBox):
-            stream.begin_marked_content(FURNITURE)
-            original_context(stream, stacking_context)
-            stream.end_marked_content()
-        else:
-            original_context(stream, stacking_context)
-
-    document.draw_page = draw_page
-    draw.draw_stacking_context = draw_stacking_context
-    try:
-        yield
-    finally:
-        document.draw_page = original_page
-        draw.draw_stacking_context = original_context
-
-
 # --------------------------------------------------------------- furniture document
-def page_type_of(page_box) -> list:
-    """A page's type as JSON data (side, blank, name, index, groups)."""
-    side, blank, name, index, groups = page_box.page_type
-    return [side, blank, name, index, [list(group) for group in groups]]
-
-
 def head_only(html: str) -> str:
     """A part's HTML without its body's content: what the furniture needs (the root
     element and the stylesheets)."""
@@ -94,65 +42,6 @@ def head_only(html: str) -> str:
     if match is None or end < match.end():
         raise CannotResume("its HTML has no body")
     return html[:match.end()] + html[end:]
-
-
-class Furnisher:
-    """Replaces WeasyPrint's ``layout_document`` so that the document rendered is the
-    furniture of ``pages`` (resume.PageFacts, with their page types) numbered from
-    ``start``: page backgrounds and margin boxes, no content. ``sides[i]`` is the side
-    page ``i`` falls on now."""
-
-    def __init__(self, pages, start: int, sides: list[str]):
-        self.pages, self.start, self.sides = pages, start, sides
-        self.shifts: list[float] = []   # how far each page's content moves (CSS px)
-
-    def installed(self):
-        return replacing_layout(self.lay_out)
-
-    def lay_out(self, html, root_box, context, max_loops=8):
-        from weasyprint.formatting_structure import build
-        from weasyprint.layout import initialize_page_maker
-        from weasyprint.layout.background import layout_box_backgrounds
-        from weasyprint.layout.page import (PageType, _standardize_page_based_counters,
-                                            make_margin_boxes)
-
-        for box in (root_box, *(child for child in root_box.children
-                                if child.element_tag.lower() == "body")):
-            style = box.style
-            if style["background_color"].alpha or any(
-                    image[0] != "none" for image in style["background_image"]):
-                # the canvas background would depend on the root's box on each page
-                raise CannotResume("its html or body element has a background")
-        initialize_page_maker(context, root_box)
-        for index, facts in enumerate(self.pages):
-            for name, values in facts.strings.items():
-                context.string_set[name][index + 1] = list(values)
-        for index, facts in enumerate(self.pages):
-            if facts.page_type is None:
-                raise CannotResume("its record has no page types")
-            side, blank, name, number, groups = facts.page_type
-            groups = tuple(tuple(group) for group in groups)
-            laid_out_on = PageType(side, blank, name, number, groups)
-            now = laid_out_on._replace(side=self.sides[index])
-            old_page = page_box(context, html, laid_out_on, root_box.viewport_overflow)
-            page = page_box(context, html, now, root_box.viewport_overflow)
-            if (abs(page.width - old_page.width) > 0.01
-                    or abs(page.height - old_page.height) > 0.01
-                    or abs(page.content_box_y() - old_page.content_box_y()) > 0.01):
-                raise CannotResume("its left and right pages differ in more than margins")
-            self.shifts.append(page.content_box_x() - old_page.content_box_x())
-            # the page state after the page, as make_page leaves it
-            state = copy.deepcopy(decode(facts.start)[3])
-            _standardize_page_based_counters(page.style, None)
-            build.update_counters(state, page.style)
-            state[1]["page"] = [self.start + index]
-            context.current_page = index + 1
-            context.page_bottom = page.content_box_y() + page.height
-            page.children = tuple(make_margin_boxes(context, page, state))
-            # layout_backgrounds without the canvas (no html or body background)
-            layout_box_backgrounds(page, page, context.get_image_from_uri)
-            page.canvas_background = None
-            yield page
 
 
 # ------------------------------------------------------------------------ compose

@@ -49,7 +49,10 @@ from .cache import FOLDER as CACHE_FOLDER, PartCache, digest, files_digest, stat
 from .join import PartPDF, join, splice
 from .loader import Content
 from .output import write_atomically
-from .paging import LatePaging, WrongSide, side_of
+from .engine import fast_paths, weasyprint_version
+from .engine.boxes import page_type_of
+from .engine.hooks import (Furnisher, LatePaging, Recorder, Resumer, WrongSide, marked_drawing,
+                           side_of, why_not_resumable)
 from .problems import Problem, ProgrammeError, display_path
 from .render import Layout, Renderer
 from .typeset import glyph_pages, glyph_warnings, typeset
@@ -164,7 +167,7 @@ def _lay_out_whole(task: Task, setup: Setup, ask_start) -> Done:
         known = start
         paging = LatePaging(prepared.lead, prepared.trail, side,
                             (lambda pages: known) if known else ask_start, base_url, may_move)
-        recorder = resume.Recorder()
+        recorder = Recorder()
         try:
             with paging.installed(), recorder.installed():
                 laid = _typeset(prepared.html, setup)
@@ -187,8 +190,7 @@ def _lay_out_whole(task: Task, setup: Setup, ask_start) -> Done:
             write_atomically(Path(task.pdf), document.write_pdf(**setup.pdf_options))
     if task.record is not None and starts is not None and not task.fillers:
         # every part can be renumbered later; only some can be resumed
-        why = resume.why_not_resumable(recorder.context,
-                                       [page._page_box for page in document.pages])
+        why = why_not_resumable(recorder.context, document.pages)
         if prepared.lead or prepared.trail:
             why = why or "it has stand-in pages"
         write_atomically(Path(task.record), resume.Record(
@@ -234,7 +236,7 @@ def _lay_out_again(task: Task, setup: Setup, ask_start) -> Done:
     paging = LatePaging(0, 0, record.side, ask_start, base_url)
     if task.start is not None:
         paging.start, paging.moved = task.start, record.moved
-    resumer = resume.Resumer(record, restart, change.resync, paging)
+    resumer = Resumer(record, restart, change.resync, paging)
     with resumer.installed():
         laid = _typeset(prepared.html, setup)
     new = laid.document.pages
@@ -278,7 +280,7 @@ def _renumber(task: Task, setup: Setup, record: resume.Record, old_pdf: Path, ht
     if start == record.start:
         raise resume.CannotResume("nothing changed", start)  # the cache had it: a miss
     sides = [side_of(start + index) for index in range(count)]
-    furnisher = furniture.Furnisher(record.pages, start, sides)
+    furnisher = Furnisher(record.pages, start, sides)
     try:
         with furnisher.installed(), _layers_marked(setup):
             laid = _typeset(furniture.head_only(html), setup)
@@ -306,7 +308,7 @@ def _marks_layers(setup: Setup) -> bool:
 
 
 def _layers_marked(setup: Setup):
-    return furniture.marked_drawing() if _marks_layers(setup) else contextlib.nullcontext()
+    return marked_drawing() if _marks_layers(setup) else contextlib.nullcontext()
 
 
 def _typeset(html: str, setup: Setup):
@@ -348,7 +350,7 @@ def _facts(page, base_url: str, start, strings, measured_classes: set[str],
          for film, by_class in measured.items()},
         [{k: v for k, v in dataclasses.asdict(p).items() if k != "page"}
          for p in stills.placements(view, base_url)],
-        furniture.page_type_of(page._page_box))
+        page_type_of(page))
 
 
 def _done(facts: list[resume.PageFacts], lead: int, start: int, warnings, setup: Setup,
@@ -394,6 +396,7 @@ def _serve(conn, setup: Setup) -> None:
             return start
 
         try:
+            _injected_fault(task.name)
             done = lay_out_part(task, setup, ask_start)
             if os.environ.get("PROGRAMME_DEBUG_PARTS"):
                 print(f"[{os.getpid()}] {task.name:24} {done.pages:4d} pages from {done.start:4d}"
@@ -411,12 +414,23 @@ def _serve(conn, setup: Setup) -> None:
             conn.send(("crash", task.name, traceback.format_exc()))
 
 
+def _injected_fault(name: str) -> None:
+    """For the tests of failing soft: ``PROGRAMME_TEST_FAULT=crash:PART`` makes the worker
+    laying out PART raise an error, ``die:PART`` makes it exit at once."""
+    kind, _, part = os.environ.get("PROGRAMME_TEST_FAULT", "").partition(":")
+    if part == name:
+        if kind == "die":
+            os._exit(70)
+        if kind == "crash":
+            raise RuntimeError("a fault injected by PROGRAMME_TEST_FAULT")
+
+
 def _forkserver():
     """The multiprocessing context workers come from: a fork server that has imported
     WeasyPrint once (forking a process that has used Pango is not safe) and warmed what
     every worker needs (programme/warm.py)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["programme.partbuild", "programme.warm"])
+    context.set_forkserver_preload(["programme.partbuild", "programme.engine.warm"])
     return context
 
 
@@ -570,7 +584,7 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                   tuple(layout.font_dirs), where, content.unprintable,
                   dict(typeset_options), dict(pdf_options),
                   tuple(load_budgets(layout.folder)))
-    signature_key = digest(__version__, _weasyprint_version(), repr(sorted(
+    signature_key = digest(__version__, weasyprint_version(), repr(sorted(
         typeset_options.items())), repr(sorted(pdf_options.items())),
         files_digest([*layout.folders, *layout.font_dirs]))
     cache = PartCache.for_project(content.root.resolve().parent, use_cache)
@@ -739,7 +753,10 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
             ready = wait([workers.conns[i] for i in busy])
             for conn in ready:
                 worker = workers.conns.index(conn)
-                kind, name, payload = conn.recv()
+                try:
+                    kind, name, payload = conn.recv()
+                except (EOFError, OSError):
+                    raise RuntimeError(f"the worker laying out {busy[worker]} stopped") from None
                 part = fillers_part if name == FILLERS else by_name[name]
                 counting = part.forward and part.counted is None
                 if kind == "pages":
@@ -761,7 +778,10 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                 elif kind == "error":
                     raise ProgrammeError(payload)
                 else:
-                    raise RuntimeError(f"laying out {name} failed:\n{payload}")
+                    if os.environ.get("PROGRAMME_DEBUG_PARTS"):
+                        print(payload, file=sys.stderr, flush=True)
+                    last = (payload.strip().splitlines() or ["?"])[-1]
+                    raise RuntimeError(f"laying out {name} failed: {last}")
             update()
             for worker, part in list(waiting.items()):
                 if part.start is not None:
@@ -824,14 +844,6 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                        {p.name: tuple(p.done.resumed) for p in ordered
                         if p.name in rendered and p.done.resumed},
                        [p.name for p in ordered if p.name in rendered and p.done.renumbered])
-
-
-def _weasyprint_version() -> str:
-    """WeasyPrint's version, without importing it here: the coordinator never lays out,
-    and importing WeasyPrint costs half a second (the workers' fork server has it)."""
-    from importlib.metadata import version
-
-    return version("weasyprint")
 
 
 def _cores() -> int:

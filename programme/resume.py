@@ -22,14 +22,13 @@ A layout it cannot vouch for is laid out in full (:class:`CannotResume`): the pa
 it has stand-in pages; a float is carried over the restart page; an image changed; its
 first page number, side or layout files differ from the previous layout's.
 
-This drives WeasyPrint's page maker (``weasyprint.layout.page.remake_page``) directly:
-it replaces ``layout_document`` for the length of one layout, in the process laying out
-the part.
+This module holds the record and the HTML comparison; driving WeasyPrint's page maker
+(recording a layout, restarting it from a recorded page) is in
+:mod:`programme.engine.hooks` (``Recorder``, ``Resumer``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -75,20 +74,6 @@ def decode(value):
     return value
 
 
-_NUMBERED_LATE = {"page", "pages"}
-
-
-def _comparable(state) -> str:
-    """A page's start state without its page number and the page count: the margin
-    boxes get them late (paging.LatePaging sets ``page``), and a part may not print the
-    count (see partbuild.UseOneDocument)."""
-    resume_at, next_page, right_page, (quote_depth, counters, scopes, groups) = state
-    counters = {k: v for k, v in counters.items() if k not in _NUMBERED_LATE}
-    scopes = [set(s) - _NUMBERED_LATE for s in scopes]
-    return json.dumps(encode((resume_at, next_page, right_page,
-                              (quote_depth, counters, scopes, groups))), sort_keys=True)
-
-
 # ------------------------------------------------------------------------ the record
 @dataclass
 class PageFacts:
@@ -130,39 +115,6 @@ class Record:
             return cls(**data)
         except (OSError, ValueError, TypeError, KeyError) as exc:
             raise CannotResume(f"no usable record ({exc.__class__.__name__})") from None
-
-
-def sizes_along(root_box, resume_at) -> list:
-    """The child count of each box along ``resume_at`` (a position in the box tree), so
-    that two positions with equal indexes are known to count from the same siblings."""
-    found = []
-
-    def walk(box, skip):
-        if not skip:
-            return
-        children = getattr(box, "children", None)
-        for index, deeper in sorted(skip.items()):
-            if children is None or not isinstance(index, int) or index >= len(children):
-                found.append([index, None])
-                continue
-            found.append([index, len(children)])
-            walk(children[index], deeper)
-
-    walk(root_box, resume_at)
-    return found
-
-
-def why_not_resumable(context, pages) -> str:
-    """Why a layout cannot be resumed later, or ""."""
-    if context.target_collector.counter_lookup_items:
-        return "it has page-based content (target-counter(), counter(page)…)"
-    if any(context.running_elements.values()):
-        return "it has running elements"
-    if context.footnotes:
-        return "it has footnotes"
-    if any(page.fixed_boxes for page in pages):
-        return "it has fixed elements"
-    return ""
 
 
 # ------------------------------------------------------------------- what changed
@@ -306,222 +258,3 @@ def changed_span(old: str, new: str) -> Change:
     resync = next((t.id for t in tags_new
                    if t.id and not t.closing and t.start > end_new), None)
     return Change(restart, resync)
-
-
-# ----------------------------------------------------------------------- recording
-class Recorder:
-    """Keeps, during a full layout, what a :class:`Record` needs: the layout context,
-    the box tree and whether anything was carried over into each page."""
-
-    def __init__(self):
-        self.context = None
-        self.root_box = None
-        self.clear: dict[int, bool] = {}
-
-    @contextlib.contextmanager
-    def installed(self):
-        import weasyprint.document as document
-        import weasyprint.layout.page as page_module
-
-        layout_document = document.layout_document
-        make_page = page_module.make_page
-
-        def recording_layout(html, root_box, context, max_loops=8):
-            yield from layout_document(html, root_box, context, max_loops)
-            self.context, self.root_box = context, root_box
-
-        def recording_make_page(context, root_box, page_type, resume_at, page_number,
-                                page_state):
-            self.clear[page_number] = not (context.broken_out_of_flow
-                                           or context.reported_footnotes)
-            return make_page(context, root_box, page_type, resume_at, page_number,
-                             page_state)
-
-        document.layout_document = recording_layout
-        page_module.make_page = recording_make_page
-        try:
-            yield self
-        finally:
-            document.layout_document = layout_document
-            page_module.make_page = make_page
-
-    def starts(self, count: int) -> list[tuple[object, bool, list]]:
-        """(encoded start state, clear, sizes) of the first ``count`` pages."""
-        if self.context is None:
-            raise CannotResume("the layout was not recorded")
-        found = []
-        for index in range(count):
-            state = self.context.page_maker[index][:4]
-            found.append((encode(state), self.clear.get(index + 1, False),
-                          sizes_along(self.root_box, state[0])))
-        return found
-
-    def strings(self, page_number: int) -> dict[str, list[str]]:
-        return {name: list(by_page[page_number])
-                for name, by_page in self.context.string_set.items()
-                if by_page.get(page_number)}
-
-
-# ------------------------------------------------------------------------ resuming
-class Resumer:
-    """The layout of a part resumed from ``record``: replaces WeasyPrint's
-    ``layout_document`` so that the document rendered holds the new pages only.
-
-    ``restart``: the index of the first page laid out again; ``resync``: the anchor after
-    which the layout may rejoin the old one; ``paging``: the margin-box maker
-    (:class:`~programme.paging.LatePaging`, told the part's first page number), told the
-    page count here."""
-
-    def __init__(self, record: Record, restart: int, resync: str | None, paging):
-        self.record, self.restart, self.resync = record, restart, resync
-        self.paging = paging
-        self.rejoined: int | None = None    # the first old page kept after the new ones
-        self.new_strings: list[dict[str, list[str]]] = []
-        self.new_starts: list[tuple[object, bool, list]] = []
-        self.context = None
-
-    def installed(self):
-        return replacing_layout(self.lay_out)
-
-    def lay_out(self, html, root_box, context, max_loops=8):
-        from weasyprint.layout import initialize_page_maker
-        from weasyprint.layout.background import layout_backgrounds
-        from weasyprint.layout.page import remake_page
-
-        self.context = context
-        why = why_not_resumable(context, [])
-        if why:
-            raise CannotResume(why)
-        old = self.record.pages
-        restart = self.restart
-        initialize_page_maker(context, root_box)
-        context.rendered_notes = []
-        first_state = context.page_maker[0][:4]
-        if restart == 0 and _comparable(first_state) != _comparable(decode(old[0].start)):
-            raise CannotResume("its first page starts differently")
-        for index in range(1, restart + 1):
-            context.page_maker.append((*decode(old[index].start), _fresh()))
-        for index in range(restart):
-            for name, values in old[index].strings.items():
-                context.string_set[name][index + 1] = list(values)
-        if not old[restart].clear:
-            raise CannotResume("something is carried over into the page it restarts on")
-
-        pages = []
-        resync_seen_old = next((i for i, page in enumerate(old)
-                                if self.resync in page.anchors), None)
-        resync_seen_new: int | None = None
-        index = restart
-        while True:
-            context.page_maker[index][-1].update(_fresh())
-            clear = not (context.broken_out_of_flow or context.reported_footnotes)
-            state = context.page_maker[index][:4]
-            self.new_starts.append((encode(state), clear, sizes_along(root_box, state[0])))
-            page, resume_at = remake_page(index, context, root_box, html)
-            pages.append(page)
-            self.new_strings.append(_strings_of(page))
-            if resync_seen_new is None and self.resync is not None and any(
-                    child.style["anchor"] == self.resync
-                    for child in page.descendants(placeholders=True)):
-                resync_seen_new = index
-            index += 1
-            if resume_at is None and not context.reported_footnotes:
-                break
-            if (self.resync is not None and resync_seen_new is not None
-                    and resync_seen_old is not None
-                    and index > max(resync_seen_new, resync_seen_old)
-                    and index < len(old) and self._rejoins(index, context, root_box)):
-                self.rejoined = index
-                break
-            if index > 4 * len(old) + 50:
-                raise CannotResume("the layout does not end")
-        for item in context.page_maker[restart + 1:index]:
-            if item[-1]["content_changed"] or item[-1]["pages_wanted"]:
-                raise CannotResume("its pages refer to each other")
-        if any(page.fixed_boxes for page in pages):
-            raise CannotResume("it has fixed elements")
-        self.paging.pages = len(old) if self.rejoined is not None else index
-
-        # what WeasyPrint does after paginating, for the new pages only (no bookmark of an
-        # element is repeated, running strings, margin boxes)
-        watched: dict[str, list] = {"": [], "::before": [], "::after": []}
-        for offset, page in enumerate(pages):
-            number = restart + offset + 1
-            for child in page.descendants():
-                if child.bookmark_label:
-                    kind = ("::before" if child.element_tag.endswith("::before") else
-                            "::after" if child.element_tag.endswith("::after") else "")
-                    if child.element in watched[kind]:
-                        child.bookmark_label = ""
-                    else:
-                        watched[kind].append(child.element)
-            for name, values in self.new_strings[offset].items():
-                context.string_set[name][number] = list(values)
-        for offset, page in enumerate(pages):
-            number = restart + offset + 1
-            root, footnote_area, note_area = page.children
-            context.current_page = number
-            state = context.page_maker[number][3]
-            children = [root]
-            if footnote_area.children:
-                children.append(footnote_area)
-            if note_area.children:
-                children.append(note_area)
-            children.extend(self.paging(context, page, state))
-            if self.paging.start != self.record.start:
-                # its first page number is known now: the old pages' folios are not it
-                raise CannotResume("its first page number changed", self.paging.start)
-            page.children = tuple(children)
-            layout_backgrounds(page, context.get_image_from_uri)
-            yield page
-
-    def _rejoins(self, index: int, context, root_box) -> bool:
-        """Whether the page ``index`` now starts as the old page ``index`` did."""
-        old = self.record.pages[index]
-        if not old.clear or context.broken_out_of_flow or context.reported_footnotes:
-            return False
-        state = context.page_maker[index][:4]
-        if _comparable(state) != _comparable(decode(old.start)):
-            return False
-        if sizes_along(root_box, state[0]) != old.sizes:
-            return False
-        # the running strings each page starts with
-        carried_old: dict[str, list[str]] = {}
-        for page in self.record.pages[:index]:
-            carried_old.update(page.strings)
-        carried_new: dict[str, list[str]] = {}
-        for page in self.record.pages[:self.restart]:
-            carried_new.update(page.strings)
-        for strings in self.new_strings:
-            carried_new.update(strings)
-        return ({k: v[-1] for k, v in carried_old.items() if v}
-                == {k: v[-1] for k, v in carried_new.items() if v})
-
-
-@contextlib.contextmanager
-def replacing_layout(lay_out):
-    """WeasyPrint's ``layout_document`` replaced by ``lay_out`` (same arguments, yields
-    the page boxes of the document rendered) for the length of one render."""
-    import weasyprint.document as document
-
-    original = document.layout_document
-    document.layout_document = lay_out
-    try:
-        yield
-    finally:
-        document.layout_document = original
-
-
-def _fresh() -> dict:
-    return {"content_changed": False, "pages_wanted": False, "anchors": [],
-            "content_lookups": []}
-
-
-def _strings_of(page) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for child in page.descendants():
-        string_sets = child.string_set
-        if string_sets and string_sets != "none":
-            for name, text in string_sets:
-                found.setdefault(name, []).append(text)
-    return found

@@ -21,7 +21,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape
 
 import pikepdf
@@ -83,28 +83,9 @@ def _path_of(url: str | None) -> Path | None:
 
 def placements(document, base_url: str | None = None) -> list[Placement]:
     """Every raster image drawn in a laid-out WeasyPrint document, page by page."""
-    from weasyprint.formatting_structure import boxes
-    from weasyprint.images import RasterImage
-    from weasyprint.layout.replaced import replacedbox_layout
+    from .engine.boxes import raster_images
 
-    found = []
-    for number, page in enumerate(document.pages, 1):
-        for box in page._page_box.descendants():
-            if (isinstance(box, boxes.ReplacedBox) and isinstance(box.replacement, RasterImage)
-                    and box.width and box.height):
-                width, height, _, _ = replacedbox_layout(box)
-                src = box.element.get("src") if box.element is not None else None
-                url = urljoin(base_url, src) if (src and base_url) else src
-                image = box.replacement
-                found.append(Placement(number, image.id, url, (image.width, image.height),
-                                       (width, height)))
-            background = getattr(box, "background", None)
-            for layer in (background.layers if background else ()):
-                image = layer.image
-                if isinstance(image, RasterImage) and layer.size[0] and layer.size[1]:
-                    found.append(Placement(number, image.id, None, (image.width, image.height),
-                                           tuple(layer.size)))
-    return found
+    return [Placement(*found) for found in raster_images(document.pages, base_url)]
 
 
 def sources(content: Content) -> dict[Path, Source]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from .engine.arrays import share_array_types
 from .problems import Problem, ProgrammeError
 
 _FONTCONFIG_DIR = None
@@ -33,39 +33,6 @@ def isolate_fonts(font_dirs: list[Path]) -> None:
         f"{dirs}\n  <cachedir>{escape(str(_FONTCONFIG_DIR / 'cache'))}</cachedir>\n"
         "</fontconfig>\n", encoding="utf-8")
     os.environ["FONTCONFIG_FILE"] = str(conf)
-
-
-_SIZED_ARRAY = re.compile(r"\s*([A-Za-z_][\w ]*?)\s*\[(\d+)\]\s*")
-_shared = False
-
-
-def share_array_types() -> None:
-    """Let WeasyPrint's cffi allocate sized arrays (``hb_codepoint_t[519]``) as unsized
-    ones (``hb_codepoint_t[]`` of 519): the same memory, but cffi parses a type the
-    first time it sees its text, about 10 ms, and font subsetting asks for a new size for
-    every font of every part."""
-    global _shared
-    if _shared:
-        return
-    from weasyprint.text.ffi import ffi
-
-    new = ffi.new
-
-    def new_array(cdecl, init=None):
-        if not isinstance(cdecl, str) or cdecl[-1:] != "]" or cdecl.endswith("[]"):
-            return new(cdecl, init)  # most calls: pointers and unsized arrays
-        match = _SIZED_ARRAY.fullmatch(cdecl)
-        if match is None:
-            return new(cdecl, init)
-        size = int(match.group(2))
-        if init is None:
-            return new(f"{match.group(1)}[]", size)
-        if hasattr(init, "__len__") and len(init) == size:
-            return new(f"{match.group(1)}[]", init)
-        return new(cdecl, init)
-
-    ffi.new = new_array
-    _shared = True
 
 
 @dataclass
@@ -96,7 +63,7 @@ def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: 
     ``options`` go to WeasyPrint's ``render`` (for example ``pdf_variant``, ``stylesheets``,
     ``dpi``)."""
     isolate_fonts(font_dirs)
-    share_array_types()
+    share_array_types()  # a no-op on an untested WeasyPrint
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -133,20 +100,18 @@ def missing_glyphs(document, font_dirs: list[Path], where: str,
 def glyph_pages(pages, font_dirs: list[Path], reported: frozenset[str] = frozenset(),
                 first: int = 1) -> dict[str, list[int]]:
     """Characters no font has -> the page numbers they are on (``pages[0]`` is ``first``)."""
-    from weasyprint.formatting_structure.boxes import TextBox
-
     from . import glyphs
+    from .engine.boxes import texts
 
     covered = glyphs.coverage(font_dirs)
     found: dict[str, list[int]] = {}
     for number, page in enumerate(pages, first):
-        for box in page._page_box.descendants():
-            if isinstance(box, TextBox):
-                for char in glyphs.missing(box.text, covered):
-                    if char in reported:
-                        continue
-                    if number not in found.setdefault(char, []):
-                        found[char].append(number)
+        for text in texts(page):
+            for char in glyphs.missing(text, covered):
+                if char in reported:
+                    continue
+                if number not in found.setdefault(char, []):
+                    found[char].append(number)
     return found
 
 

@@ -19,7 +19,7 @@ from .conftest import run_cli
 from .pdfcheck import boxes, destinations, fonts, links, outline, page_texts
 from programme import parts
 from programme.build import build_pdf
-from programme.paging import LatePaging
+from programme.engine.hooks import LatePaging
 from programme.press import Production
 
 REPO = Path(__file__).resolve().parent.parent
@@ -364,7 +364,7 @@ def test_sized_cffi_arrays_are_made_as_unsized_ones():
     made as unsized arrays of that length (cffi parses each new type text once)."""
     from weasyprint.text.ffi import ffi
 
-    from programme.typeset import share_array_types
+    from programme.engine.arrays import share_array_types
 
     share_array_types()
     array = ffi.new("hb_codepoint_t[3]", [7, 8, 9])

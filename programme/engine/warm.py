@@ -1,4 +1,4 @@
-"""What the workers' fork server loads once, before any worker is forked from it.
+"""What the fast build's fork server loads once, before any worker is forked from it.
 
 Each worker would otherwise pay, for every process, costs that do not depend on the part
 it lays out: importing WeasyPrint, parsing the C types it allocates (cffi parses each
@@ -6,7 +6,7 @@ type the first time it sees it), and reading the hyphenation dictionaries (a thi
 second each). None of this touches Pango or fontconfig, so forking after it is safe.
 
 The hyphenation dictionaries are those of the document language of the project's last
-build (``PROGRAMME_HYPHENATE``, set by :func:`programme.partbuild.warm_up`).
+build (``PROGRAMME_HYPHENATE``, set by :func:`programme.fastbuild.workers.warm_up`).
 """
 
 from __future__ import annotations
@@ -15,17 +15,11 @@ import os
 
 import pyphen
 import weasyprint  # noqa: F401  (the import is the point)
-from weasyprint.text.ffi import ffi
 
-from .typeset import share_array_types
+from .arrays import share_array_types, warm_types
 
 share_array_types()
-for _cdecl in ("PangoRectangle *", "PangoLogAttr[]", "unsigned int *", "FcChar8 **",
-               "FcResult *", "char[]", "hb_tag_t[]", "hb_codepoint_t[]", "PangoFcFontMap *"):
-    try:
-        ffi.typeof(_cdecl)
-    except Exception:  # a type this WeasyPrint does not declare: nothing to warm
-        pass
+warm_types()
 for _lang in os.environ.get("PROGRAMME_HYPHENATE", "").split():
     try:
         if pyphen.language_fallback(_lang):
