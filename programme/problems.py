@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     file: str
     line: int | None
@@ -20,12 +20,24 @@ class Problem:
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{where}: {prefix}{what}"
 
+    def sort_key(self) -> tuple:
+        """File, then line (a whole-file problem first), then field (none first), message.
+        Explicit, because line and field may be None for one problem and not for another
+        at the same place (a duplicate key next to a bad value on the same line)."""
+        return (self.file, self.line is not None, self.line or 0, self.field is not None,
+                self.field or "", self.message, self.severity)
+
+    def __lt__(self, other: "Problem") -> bool:  # sorted(problems) works too
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
+
 
 class ProgrammeError(Exception):
     """A failure the user can fix: carries every problem found, never a traceback."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
+        self.problems = sorted(problems, key=Problem.sort_key)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

@@ -212,6 +212,9 @@ def _convert(node, loc: Loc, doc: YamlDocument, counter: list[int]):
                 doc.problems.append(Problem(
                     doc.label, key_node.start_mark.line + 1, format_loc(child),
                     f"duplicate key (first given on line {doc.lines[child]})"))
+                if doc.spans is not None:  # a refused character in it still names the field
+                    doc.spans.append((value_node.start_mark.index, value_node.end_mark.index,
+                                      child))
                 continue
             doc.lines[child] = key_node.start_mark.line + 1
             out[key] = _convert(value_node, child, doc, counter)

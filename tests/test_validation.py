@@ -115,3 +115,30 @@ def test_build_reports_the_same_errors(project):
     assert result.returncode == 1
     assert "runtime: expected minutes as a whole number" in result.stderr
     assert not (project / "out.pdf").exists()
+
+
+def test_problems_at_one_place_with_and_without_a_field_sort():
+    # Issue 18: sorted(problems) compared None with a field name and crashed (TypeError).
+    from programme.problems import Problem, ProgrammeError
+    problems = [Problem("a.yaml", 3, "tagline", "duplicate key"),
+                Problem("a.yaml", 3, None, "contains the control character U+0007"),
+                Problem("a.yaml", None, None, "file-level"),
+                Problem("a.yaml", 1, "title", "x", "warning")]
+    error = ProgrammeError(problems)
+    assert [(p.line, p.field) for p in error.problems] == [
+        (None, None), (1, "title"), (3, None), (3, "tagline")]
+    assert sorted(problems) == error.problems
+
+
+def test_duplicate_key_with_a_control_character_is_two_located_errors(project):
+    # Issue 18 item 4: a tagline appended with a bell character in it and in its comment.
+    path = project / SEED_FILM
+    line = path.read_text("utf-8").count("\n") + 1
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('tagline: "bell \a here"   # \a\n')
+    result = validate(project)
+    assert result.returncode == 1, result.stderr
+    assert "internal error" not in result.stderr
+    assert f"{SEED_FILM}:{line}: tagline: duplicate key (first given on line 5)" in result.stderr
+    assert f"{SEED_FILM}:{line}: tagline: contains the control character U+0007" in result.stderr
+    assert f"{SEED_FILM}:{line}: contains the control character U+0007" in result.stderr
