@@ -7,13 +7,10 @@ by slug. Every proof saves one beside its PDF (``proof.pdf`` → ``proof.snapsho
 
 from __future__ import annotations
 
-import io
 import json
-import subprocess
-import tarfile
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .problems import Problem, ProgrammeError, display_path
 from .yamlfile import read_yaml_safely
@@ -61,38 +58,40 @@ def load_since(since: str, content_root: Path) -> tuple[dict[str, dict], str]:
     return _films_at_revision(since, Path(content_root)), f"git {since}"
 
 
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True)
-
-
 def _films_at_revision(revision: str, root: Path) -> dict[str, dict]:
+    """The films in ``films/`` at a git revision, read by :mod:`programme.gitrev` from the
+    repository's files: git is never run, so nothing in the repository runs a program."""
+    from . import gitrev
+    from .yamlfile import MAX_BYTES
+
     def fail(message):
         raise ProgrammeError([Problem("--since", None, None, message)])
 
-    top = _git(["rev-parse", "--show-toplevel"], root)
-    if top.returncode != 0:
-        fail(f"{revision!r} is neither a snapshot file nor usable as a git revision: "
-             f"{display_path(root)} is not in a git repository")
-    prefix = _git(["rev-parse", "--show-prefix"], root).stdout.decode().strip()
-    commit = _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], root)
-    if commit.returncode != 0:
+    try:
+        repo = gitrev.Repo.find(root)
+        if repo is None:
+            fail(f"{revision!r} is neither a snapshot file nor usable as a git revision: "
+                 f"{display_path(root)} is not in a git repository")
+        top = gitrev.relative(repo, root)
+        files = gitrev.files_at(revision, root, "films", MAX_BYTES)
+    except LookupError:
         fail(f"unknown git revision {revision!r}")
-    archive = _git(["archive", "--format=tar", commit.stdout.decode().strip(), "--",
-                    f"{prefix}films"], Path(top.stdout.decode().strip()))
-    if archive.returncode != 0:
-        return {}  # no films folder at that revision: everything is new
+    except (gitrev.GitUnreadable, OSError, ValueError, IndexError, RecursionError) as exc:
+        fail(f"cannot read git revision {revision!r} of {display_path(root)}: {exc}")
     films = {}
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar, \
-            tempfile.TemporaryDirectory() as tmp:
-        for member in tar.getmembers():
-            name = PurePosixPath(member.name)
-            if not member.isfile() or name.suffix not in (".yaml", ".yml"):
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data in sorted(files.items()):
+            stem, suffix = name.rsplit(".", 1) if "." in name else (name, "")
+            if suffix not in ("yaml", "yml"):
                 continue
-            target = Path(tmp) / name.name
-            target.write_bytes(tar.extractfile(member).read())
-            doc = read_yaml_safely(target, f"{revision}:{member.name}")
+            label = f"{revision}:{top + '/' if top else ''}films/{name}"
+            if data is None:
+                fail(f"{label}: the file is larger than {MAX_BYTES:,} bytes")
+            target = Path(tmp) / "film.yaml"
+            target.write_bytes(data)
+            doc = read_yaml_safely(target, label)
             if isinstance(doc.data, dict):
-                films[name.stem] = doc.data
+                films[stem] = doc.data
     return films
 
 

@@ -13,11 +13,10 @@ marks, the summary page and their CSS live in ``layouts/proof/``.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import markup
+from . import gitrev, markup
 from .budgets import Overset, load_budgets, measure, overset
 from .build import BuildResult, Stopwatch, lay_out, metadata, overset_problem, project_folder
 from .changes import Changes, compare, load_since, save_snapshot, snapshot, snapshot_path
@@ -127,15 +126,11 @@ class ProofInfo:
 
 
 def content_revision(root: Path, content: Content) -> str:
-    """The git commit of the content folder (marked 'modified' if it has changes), or a hash."""
-    def git(*args):
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+    """The git commit of the content folder (marked 'modified' if it has changes), or a hash.
 
-    head = git("rev-parse", "--short", "HEAD")
-    if head.returncode == 0 and head.stdout.strip():
-        dirty = git("status", "--porcelain", "--", ".").stdout.strip()
-        return f"git {head.stdout.strip()}" + (" (modified)" if dirty else "")
-    return f"hash {content.fingerprint()}"
+    The repository is read by :mod:`programme.gitrev`, never by running git: a content
+    folder's git configuration (hooks, fsmonitor, filters…) must not run programs."""
+    return gitrev.revision(root) or f"hash {content.fingerprint()}"
 
 
 def select(content: Content, films: tuple[str, ...], sections: tuple[str, ...]) -> list[Film]:
