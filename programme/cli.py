@@ -25,6 +25,20 @@ def _report_problems(problems) -> None:
         click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
 
 
+def version_line() -> str:
+    """"programme 0.1.0 (WeasyPrint 70.0, Pango 1.50.12, HarfBuzz 6.0.0)"."""
+    from .engine.versions import library_versions
+
+    v = library_versions()
+    return (f"programme {__version__} (WeasyPrint {v['weasyprint']}, Pango {v['pango']}, "
+            f"HarfBuzz {v['harfbuzz']})")
+
+
+def _print_version(ctx: click.Context) -> None:
+    click.echo(version_line())
+    ctx.exit()
+
+
 class _Group(click.Group):
     """Turns known errors into messages and unknown ones into a short report."""
 
@@ -49,13 +63,35 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="programme")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+              help="Show programme's version and those of WeasyPrint, Pango and HarfBuzz.")
 def main():
     """Turn a film festival's content (YAML) and layouts (HTML/CSS) into print-ready PDFs.
 
     CONTENT_DIR defaults to ./content; its parent folder is the festival project, whose
     layouts/ and fonts/ are used before the built-in ones.
     """
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--with-layouts", is_flag=True,
+              help="Also copy the built-in layouts (and the fonts they import) into "
+                   "FOLDER/layouts and FOLDER/fonts, to change them.")
+def new(folder: Path, with_layouts: bool):
+    """Create a festival project in FOLDER (new or empty) that builds at once:
+    content/ with one film, and a README saying what to run."""
+    from .newproject import NotEmpty, create_project
+
+    try:
+        create_project(folder, with_layouts=with_layouts)
+    except NotEmpty as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    extra = ", layouts/ and fonts/" if with_layouts else ""
+    click.echo(f"Created the festival project {folder}: content/ with one film{extra}, "
+               f"and README.md.\nBuild it: cd {folder} && programme build")
 
 
 @main.command()

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from . import glyphs
 from .model import LONG, Festival, Film, Programme, Section, Venue
 from .problems import Problem, ProgrammeError, display_path
+from .resources import builtin_fonts, builtin_layouts
 from .yamlfile import YamlDocument, read_yaml_safely
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg"}
@@ -34,7 +35,7 @@ IMAGE_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEB
 # Far more than print needs (a full-bleed A5 page at 300 ppi is 1,819 x 2,551 px, 4.6
 # megapixels); above this an image is refused before anything decodes it.
 MAX_IMAGE_PIXELS = 50_000_000
-BUILTIN_FONTS = Path(__file__).resolve().parent.parent / "fonts"
+BUILTIN_FONTS = builtin_fonts()  # in the package when installed, else the checkout's fonts/
 
 
 @dataclass
@@ -384,7 +385,7 @@ def font_dirs(root: Path) -> list[Path]:
     fonts/, those of its layouts, and the built-in fonts/ (see render.Layout.font_dirs)."""
     project = root.resolve().parent
     dirs = [project / "fonts", *sorted((project / "layouts").glob("*/fonts")),
-            *sorted((BUILTIN_FONTS.parent / "layouts").glob("*/fonts")), BUILTIN_FONTS]
+            *sorted(builtin_layouts().glob("*/fonts")), BUILTIN_FONTS]
     return [d for d in dict.fromkeys(dirs) if d.is_dir()]
 
 

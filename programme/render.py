@@ -22,9 +22,11 @@ from . import markup, navigation
 from .loader import Content
 from .model import Film, Section
 from .problems import Problem, ProgrammeError, display_path
+from .resources import builtin_fonts, builtin_layouts
 from .sorting import fold, inverted_name, sort_key
 
-BUILTIN_ROOT = Path(__file__).resolve().parent.parent  # the checkout: layouts/, fonts/
+# the built-in layouts/ and fonts/: in the package when installed, else the checkout's
+BUILTIN_LAYOUTS, BUILTIN_FONTS = builtin_layouts(), builtin_fonts()
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class Layout:
         if name_or_path is not None and Path(name_or_path).is_dir():
             candidates.append(Path(name_or_path))
         name = str(name_or_path or kind)
-        candidates += [project / "layouts" / name, BUILTIN_ROOT / "layouts" / name]
+        candidates += [project / "layouts" / name, BUILTIN_LAYOUTS / name]
         for folder in candidates:
             if (folder / entry).is_file():
                 return cls(folder.resolve(), entry, project=Path(project).resolve())
@@ -65,7 +67,7 @@ class Layout:
         dirs = [self.folder / "fonts"]
         if self.project is not None:
             dirs.append(self.project / "fonts")
-        dirs += [self.folder.parent.parent / "fonts", BUILTIN_ROOT / "fonts"]
+        dirs += [self.folder.parent.parent / "fonts", BUILTIN_FONTS]
         return [d for d in dict.fromkeys(d.resolve() for d in dirs) if d.is_dir()]
 
 
