@@ -23,7 +23,7 @@ from programme import resume
 
 def _pixels_equal(a: Path, b: Path, folder: Path) -> None:
     for pdf, stem in ((a, "a"), (b, "b")):
-        subprocess.run(["pdftoppm", "-png", "-r", "30", str(pdf), str(folder / stem)],
+        subprocess.run(["pdftoppm", "-png", "-r", "100", str(pdf), str(folder / stem)],
                        check=True)
     pictures = sorted(folder.glob("a-*.png"))
     assert len(pictures) == len(sorted(folder.glob("b-*.png")))
