@@ -1,0 +1,179 @@
+"""Issue 14: hostile repositories, broken images and failing machines end in clear errors.
+
+Each case runs the real command line (or, for the many git attacks, the module that reads
+the repository) and checks what an editor would see: a one-line error naming the file,
+exit status 1, no traceback, the last good PDF kept, no program run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from programme import gitrev
+from programme.changes import load_since
+
+from .conftest import run_cli
+
+
+# ------------------------------------------------------------------ 1. git attacks
+def git(cwd: Path, *args: str) -> str:
+    result = subprocess.run(["git", "-c", "user.email=e@example.org", "-c", "user.name=Editor",
+                             *args], cwd=cwd, check=True, capture_output=True, text=True)
+    return result.stdout.strip()
+
+
+def git_fires(cwd: Path, marker: Path, *args: str) -> bool:
+    """Whether git itself runs the planted program (the attack is real)."""
+    subprocess.run(["git", *args], cwd=cwd, capture_output=True,
+                   env={**os.environ, "GIT_PAGER": "", "PAGER": ""})
+    fired = marker.exists()
+    marker.unlink(missing_ok=True)
+    return fired
+
+
+@pytest.fixture
+def repo(project) -> Path:
+    """The example content as its own git repository (as in the issue), with files that
+    name a filter and a diff driver committed, and one commit before the last."""
+    content = project / "content"
+    (content / ".gitattributes").write_text("* filter=evil diff=evil\n")
+    git(content, "init", "-q")
+    git(content, "add", "-A")
+    git(content, "commit", "-qm", "first")
+    film = content / "films" / "undertow.yaml"
+    film.write_text(film.read_text().replace("runtime: ", "runtime: 1", 1))
+    git(content, "commit", "-qam", "second")
+    return content
+
+
+def touch_all(content: Path) -> None:
+    """New dates on every film: git must read them again (through any clean filter)."""
+    for path in (content / "films").iterdir():
+        os.utime(path)
+
+
+def plant_fsmonitor(content: Path, marker: Path) -> list[str]:
+    git(content, "config", "core.fsmonitor", f"touch {marker}; false")
+    return ["status", "--porcelain"]
+
+
+def plant_clean_filter(content: Path, marker: Path) -> list[str]:
+    git(content, "config", "filter.evil.clean", f"sh -c 'touch {marker}; cat'")
+    git(content, "config", "filter.evil.smudge", f"sh -c 'touch {marker}; cat'")
+    git(content, "config", "filter.evil.required", "true")
+    touch_all(content)
+    return ["status", "--porcelain"]
+
+
+def plant_process_filter(content: Path, marker: Path) -> list[str]:
+    git(content, "config", "filter.evil.process", f"touch {marker}")
+    touch_all(content)
+    return ["status", "--porcelain"]
+
+
+def plant_hooks(content: Path, marker: Path) -> list[str]:
+    hooks = content / ".git" / "evil-hooks"
+    hooks.mkdir()
+    for name in ("post-index-change", "post-checkout", "pre-commit", "reference-transaction",
+                 "pre-auto-gc", "fsmonitor-watchman"):
+        (hooks / name).write_text(f"#!/bin/sh\ntouch {marker}\n")
+        (hooks / name).chmod(0o755)
+    git(content, "config", "core.hooksPath", str(hooks))
+    touch_all(content)
+    return ["status", "--porcelain"]
+
+
+def plant_diff_drivers(content: Path, marker: Path) -> list[str]:
+    git(content, "config", "diff.evil.textconv", f"sh -c 'touch {marker}; cat \"$1\"' -")
+    git(content, "config", "diff.external", f"touch {marker}")
+    git(content, "config", "core.pager", f"touch {marker}; cat")
+    git(content, "config", "log.showSignature", "true")
+    git(content, "config", "gpg.program", f"touch {marker}")
+    git(content, "config", "credential.helper", f"!touch {marker}")
+    git(content, "config", "core.sshCommand", f"touch {marker}")
+    film = content / "films" / "undertow.yaml"
+    film.write_text(film.read_text() + "# edited\n")
+    return ["diff", "HEAD"]
+
+
+ATTACKS = {"fsmonitor": plant_fsmonitor, "clean-filter": plant_clean_filter,
+           "process-filter": plant_process_filter, "hooks": plant_hooks,
+           "diff-drivers": plant_diff_drivers}
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_repository_config_runs_no_program(repo, tmp_path, attack):
+    marker = tmp_path / "PWNED"
+    head = git(repo, "rev-parse", "--short", "HEAD")
+    first = git(repo, "rev-parse", "--short", "HEAD~1")
+    args = ATTACKS[attack](repo, marker)
+    assert git_fires(repo, marker, *args), "git itself no longer falls for this attack"
+    dirty = attack == "diff-drivers"  # that one edits a film, the others only touch them
+
+    assert gitrev.revision(repo) == f"git {head}" + (" (modified)" if dirty else "")
+    films, label = load_since("HEAD~1", repo)
+    assert label == "git HEAD~1" and "undertow" in films and len(films) == 14
+    assert load_since(first, repo)[0] == films
+    assert not marker.exists()
+
+
+def test_proof_in_a_hostile_repository_runs_nothing(repo, tmp_path):
+    """Every attack at once, through the command line, with a `git` on PATH that would
+    leave a mark: programme never runs git at all."""
+    marker = tmp_path / "PWNED"
+    for plant in ATTACKS.values():
+        plant(repo, marker)
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "git").write_text(f"#!/bin/sh\ntouch {marker}\nexit 1\n")
+    (fake / "git").chmod(0o755)
+    head = git(repo, "rev-parse", "--short", "HEAD")
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}",
+           "GIT_DIR": str(tmp_path / "elsewhere"), "GIT_CONFIG_PARAMETERS": "'x.y=1'"}
+    result = subprocess.run([sys.executable, "-m", "programme", "proof", "content", "--film",
+                             "undertow", "--since", "HEAD~1", "-o", "p.pdf"],
+                            cwd=repo.parent, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "changes since git HEAD~1: 1 changed" in result.stdout
+    assert not marker.exists()
+    snapshot = json.loads((repo.parent / "p.snapshot.json").read_text())
+    assert snapshot["revision"] == f"git {head} (modified)"  # the edited film
+
+
+def test_revision_reads_packed_repositories_and_ignores(repo):
+    head = git(repo, "rev-parse", "--short", "HEAD")
+    assert gitrev.revision(repo) == f"git {head}"
+    git(repo, "tag", "-a", "v1", "-m", "v1", "HEAD~1")
+    git(repo, "gc", "-q", "--aggressive", "--prune=now")  # packed objects, deltas, refs
+    assert list((repo / ".git" / "objects" / "pack").glob("*.pack"))
+    assert gitrev.revision(repo) == f"git {head}"
+    assert load_since("v1", repo)[0] == load_since("HEAD~1", repo)[0]
+    assert load_since("v1", repo)[0] != load_since("HEAD", repo)[0]
+
+    (repo / "notes.txt").write_text("untracked")
+    assert gitrev.revision(repo) == f"git {head} (modified)"
+    (repo / ".git" / "info" / "exclude").write_text("*.txt\n")
+    assert gitrev.revision(repo) == f"git {head}"  # ignored, as git status says
+    venues = repo / "venues.yaml"
+    venues.write_text(venues.read_text() + "# staged\n")
+    git(repo, "add", "venues.yaml")
+    git(repo, "checkout", "-q", "HEAD", "--", "venues.yaml")  # staged, then undone
+    assert gitrev.revision(repo) == f"git {head}"
+    venues.chmod(0o755)
+    assert gitrev.revision(repo) == f"git {head} (modified)"
+
+
+def test_unknown_revision_is_a_located_error(repo):
+    for revision in ("no-such-branch", "../../etc/passwd", "HEAD~99", "@{-1}"):
+        result = run_cli("proof", "content", "--film", "undertow", "--since", revision,
+                         "-o", "p.pdf", cwd=repo.parent)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.startswith("--since: unknown git revision"), result.stderr
+        assert "Traceback" not in result.stderr
