@@ -182,9 +182,14 @@ def test_new_project_builds_at_once(tmp_path, with_layouts):
 def _copy_of_checkout(target: Path) -> Path:
     """The checkout as it is (uncommitted changes too), without what is not built into a
     wheel, so the wheel is built in a temporary folder and nothing lands in the checkout."""
-    shutil.copytree(REPO, target, ignore=shutil.ignore_patterns(
-        ".git", "out", "build", "dist", "*.egg-info", "__pycache__", ".programme-cache",
-        ".pytest_cache", "tests", "bench", "content", "*.pdf"))
+    top = {".git", "out", "build", "dist", "tests", "bench", "content"}
+    anywhere = shutil.ignore_patterns("*.egg-info", "__pycache__", ".programme-cache",
+                                      ".pytest_cache")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        return set(anywhere(folder, names)) | (top & set(names) if Path(folder) == REPO else set())
+
+    shutil.copytree(REPO, target, ignore=ignore)
     return target
 
 
