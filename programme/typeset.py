@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from .engine import load_weasyprint
 from .engine.arrays import share_array_types
 from .problems import Problem, ProgrammeError
 
@@ -63,6 +64,7 @@ def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: 
     ``options`` go to WeasyPrint's ``render`` (for example ``pdf_variant``, ``stylesheets``,
     ``dpi``)."""
     isolate_fonts(font_dirs)
+    load_weasyprint()
     share_array_types()  # a no-op on an untested WeasyPrint
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration

@@ -92,6 +92,22 @@ def test_pyproject_pins_the_tested_series():
         "pyproject.toml must pin weasyprint to the series engine.TESTED names"
 
 
+def test_loading_weasyprint_quickly_opens_every_library_it_opens_slowly():
+    """load_weasyprint answers ctypes.util.find_library at once during the import; the
+    same libraries (HarfBuzz subsetting too, which WeasyPrint may do without) must open."""
+    import subprocess
+    import sys
+
+    probe = ("import weasyprint.text.ffi as f; print(sorted(n for n in ('gobject', 'pango', "
+             "'harfbuzz', 'harfbuzz_subset', 'fontconfig', 'pangoft2') "
+             "if getattr(f, n, None) is not None))")
+    quick = subprocess.run([sys.executable, "-c", "from programme.engine import load_weasyprint;"
+                            " load_weasyprint(); " + probe], capture_output=True, text=True)
+    slow = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert quick.returncode == 0 and slow.returncode == 0, quick.stderr + slow.stderr
+    assert quick.stdout == slow.stdout and "harfbuzz_subset" in quick.stdout
+
+
 # ------------------------------------------------------------------------------ boxes
 def test_reading_pages_text_ids_types_and_strings():
     document = _render(_html())

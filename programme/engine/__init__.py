@@ -58,3 +58,35 @@ def fast_paths() -> str:
         return (f"WeasyPrint {version} is not the release programme's fast paths are tested "
                 f"on ({TESTED}.x)")
     return ""
+
+
+def load_weasyprint():
+    """Import WeasyPrint, finding its C libraries by their file names at once.
+
+    ``weasyprint.text.ffi._dlopen`` tries several names for each library
+    (``libpango-1.0-0``, ``pango-1.0``… ``libpango-1.0.so.0``), and cffi asks
+    ``ctypes.util.find_library`` about each name it cannot open directly, which runs
+    ``ldconfig`` and a compiler in subprocesses: a quarter of a second per process on
+    Linux. During the import it answers "not found" at once, so the file name
+    (``libpango-1.0.so.0``) that WeasyPrint tries next is opened; should that fail,
+    WeasyPrint is imported again the slow way."""
+    import sys
+
+    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+        import weasyprint
+        return weasyprint
+    import ctypes.util
+
+    real = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint
+        import weasyprint.text.ffi  # noqa: F401  (the libraries are opened here)
+        return weasyprint
+    except OSError:
+        for name in [name for name in sys.modules if name.split(".")[0] == "weasyprint"]:
+            del sys.modules[name]
+    finally:
+        ctypes.util.find_library = real
+    import weasyprint
+    return weasyprint

@@ -14,9 +14,11 @@ from __future__ import annotations
 import os
 
 import pyphen
-import weasyprint  # noqa: F401  (the import is the point)
 
+from . import load_weasyprint
 from .arrays import share_array_types, warm_types
+
+load_weasyprint()  # the import is the point
 
 share_array_types()
 warm_types()
