@@ -16,10 +16,18 @@ CONTENT = click.argument("content_dir", required=False, default="content",
                          type=click.Path(file_okay=False, path_type=Path))
 
 
+def _say(problem) -> None:
+    """Print a problem or warning on stderr, its control characters shown escaped: the
+    text may come from content, a cache or a PDF, and must not drive the terminal."""
+    from .terminal import printable
+
+    click.echo(printable(problem), err=True)
+
+
 def _report_problems(problems) -> None:
     errors = [p for p in problems if p.severity == "error"]
     for problem in problems:
-        click.echo(str(problem), err=True)
+        _say(problem)
     if errors:
         n = len(errors)
         click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
@@ -53,13 +61,30 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted; nothing was written.", err=True)
             sys.exit(130)
-        except Exception as exc:  # a bug in programme itself
+        except OSError as exc:
+            if exc.errno is None:  # not the machine: a library's own complaint
+                self._internal(exc)
+            # the machine failed (no permission, read-only, disk full): the last good
+            # output was kept, as every file is written atomically
+            from .output import machine_error
+
             if os.environ.get("PROGRAMME_DEBUG"):
                 traceback.print_exc()
-            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
-                       "This is a bug in programme; set PROGRAMME_DEBUG=1 for details. "
-                       "Nothing was written.", err=True)
-            sys.exit(2)
+            _say(f"{machine_error(exc)}; nothing was written.")
+            sys.exit(1)
+        except Exception as exc:  # a bug in programme itself
+            self._internal(exc)
+
+    @staticmethod
+    def _internal(exc: Exception) -> None:
+        from .terminal import printable
+
+        if os.environ.get("PROGRAMME_DEBUG"):
+            traceback.print_exc()
+        click.echo(f"internal error: {type(exc).__name__}: {printable(exc)}\n"
+                   "This is a bug in programme; set PROGRAMME_DEBUG=1 for details. "
+                   "Nothing was written.", err=True)
+        sys.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,7 +127,7 @@ def validate(content_dir: Path):
 
     content = load_content(content_dir)
     for warning in content.warnings:
-        click.echo(str(warning), err=True)
+        _say(warning)
     p = content.programme
     click.echo(f"{content_dir}: OK – {len(p.films)} films in {len(p.sections)} sections, "
                f"{sum(len(f.screenings) for f in p.films)} screenings at {len(p.venues)} venues.")
@@ -151,7 +176,7 @@ def build(content_dir: Path, output: Path | None, layout: str | None, strict: bo
                            production=Production(press=press, signature=int(signature)),
                            in_parts=not one_document, jobs=jobs, use_cache=not no_cache)
     for warning in result.warnings:
-        click.echo(str(warning), err=True)
+        _say(warning)
     parts = result.parts
     how = ""
     if result.one_document and not press:
@@ -205,7 +230,7 @@ def handout(content_dir: Path, output: Path, days: tuple[str, ...], venue: str |
     request = Request(days=days, venue=venue, films=films, paper=paper, large_print=large_print)
     result, chosen = build_handout(content_dir, output, request, layout=layout)
     for warning in result.warnings:
-        click.echo(str(warning), err=True)
+        _say(warning)
     n = len(chosen.sheets)
     what = "film" if chosen.sheets[0].kind == "film" else "day"
     click.echo(f"wrote {output} – {n} {what} sheet{'s' if n != 1 else ''}, {result.pages} "
@@ -240,7 +265,7 @@ def proof(content_dir: Path, output: Path, films, sections, since, contact_sheet
         result = build_proof(content_dir, output, films=films, sections=sections, since=since,
                              layout=layout, contact_sheet=contact_sheet)
     for warning in result.warnings:
-        click.echo(str(warning), err=True)
+        _say(warning)
     info = result.info
     if info.changes is not None:
         c = info.changes
@@ -274,7 +299,9 @@ def preflight(pdf_file: Path, as_json: bool, signature: int):
         report = run_preflight(pdf_file, signature=signature)
     except ToolMissing as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(report.as_json() if as_json else report.as_text())
+    from .terminal import printable_lines
+
+    click.echo(report.as_json() if as_json else printable_lines(report.as_text()))
     sys.exit(1 if report.errors else 0)
 
 
