@@ -2,19 +2,24 @@
 
 Each rebuild runs the ordinary build. When the content or the layout has an error, the
 problems are printed and the last good PDF stays as it was (builds write atomically and
-only on success); the next save that fixes the error builds again.
+only on success); the next save that fixes the error builds again. A failing machine (a
+full disk, say) or an internal error is reported in one line, and watching goes on.
 """
 
 from __future__ import annotations
 
+import os
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .build import build_pdf, project_folder
+from .output import machine_error
 from .press import Production
 from .problems import ProgrammeError, display_path
 from .render import Layout
+from .terminal import printable
 
 IGNORED_SUFFIXES = (".tmp", ".swp", "~", ".pdf", ".snapshot.json")
 
@@ -42,14 +47,26 @@ def watch(content_dir: Path, output: Path, layout: str | Path | None, echo: Call
                                production=Production(), in_parts=True)
         except ProgrammeError as exc:
             for problem in exc.problems:
-                echo(str(problem))
-            echo(f"{reason}: {len(exc.problems)} problem(s); kept the last good {output} "
-                 f"({time.perf_counter() - started:.1f} s)")
+                echo(printable(problem))
+            echo(printable(f"{reason}: {len(exc.problems)} problem(s); kept the last good "
+                           f"{output} ({time.perf_counter() - started:.1f} s)"))
+            return
+        except Exception as exc:  # noqa: BLE001 - reported; watching goes on
+            if os.environ.get("PROGRAMME_DEBUG"):
+                traceback.print_exc()
+            if isinstance(exc, OSError) and exc.errno is not None:  # the machine failed
+                what = machine_error(exc)
+            else:
+                what = (f"internal error: {type(exc).__name__}: {exc} (a bug in programme; "
+                        "set PROGRAMME_DEBUG=1 for details)")
+            echo(printable(what))
+            echo(printable(f"{reason}: failed; kept the last good {output} "
+                           f"({time.perf_counter() - started:.1f} s)"))
             return
         for warning in result.warnings:
-            echo(str(warning))
-        echo(f"{reason}: wrote {output} – {result.pages} pages in "
-             f"{time.perf_counter() - started:.1f} s")
+            echo(printable(warning))
+        echo(printable(f"{reason}: wrote {output} – {result.pages} pages in "
+                       f"{time.perf_counter() - started:.1f} s"))
 
     folders = watched_folders(content_dir, layout)
     changes = file_changes(*folders, stop_event=stop, debounce=300, step=100,

@@ -177,3 +177,64 @@ def test_unknown_revision_is_a_located_error(repo):
         assert result.returncode == 1, result.stderr
         assert result.stderr.startswith("--since: unknown git revision"), result.stderr
         assert "Traceback" not in result.stderr
+
+
+# ------------------------------------------------------------ 10. watch keeps going
+def test_watch_reports_an_internal_error_and_keeps_watching(project, monkeypatch):
+    import errno
+    import queue
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from programme import watch as watching
+
+    calls = []
+
+    def build_pdf(content_dir, output, **options):
+        calls.append(output)
+        if len(calls) == 1:
+            raise ValueError("Exceeds the limit (4300 digits) \x1b[2J")
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(output))
+        return SimpleNamespace(warnings=["a warning with \x1b]0;title\x07 in it"], pages=40)
+
+    monkeypatch.setattr(watching, "build_pdf", build_pdf)
+    lines: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    out = project / "out" / "brochure.pdf"
+    thread = threading.Thread(target=watching.watch, daemon=True,
+                              args=(project / "content", out, None, lines.put),
+                              kwargs={"stop": stop})
+    seen: list[str] = []
+
+    def wait_for(needle: str) -> str:
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            try:
+                line = lines.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            seen.append(line)
+            if needle in line:
+                return line
+        raise AssertionError(f"no {needle!r}; seen: {seen}")
+
+    film = project / "content" / "films" / "undertow.yaml"
+    thread.start()
+    try:
+        wait_for("start: failed; kept the last good")
+        assert seen[-2] == ("internal error: ValueError: Exceeds the limit (4300 digits) "
+                            "\\x1b[2J (a bug in programme; set PROGRAMME_DEBUG=1 for details)")
+        film.write_text(film.read_text() + "\n")
+        wait_for("undertow.yaml: failed")
+        assert seen[-2] == "out/brochure.pdf: No space left on device" or \
+            seen[-2].endswith("brochure.pdf: No space left on device")
+        film.write_text(film.read_text() + "\n")
+        wait_for("wrote")
+        assert "a warning with \\x1b]0;title\\x07 in it" in seen
+        assert thread.is_alive()
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not any("\x1b" in line for line in seen)
