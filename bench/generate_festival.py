@@ -63,14 +63,20 @@ MAX_RUNTIME = 180
 
 
 def generate(folder: Path | str, films: int = 2000, sections: int = 12, seed: int = 1,
-             days: int = 12, images: int = 6) -> Path:
+             days: int = 12, images: int = 6, style: str = "generated") -> Path:
     """Write a complete, valid content folder with ``films`` films in ``sections`` sections
-    to ``folder`` (created; must not exist or be empty). Return the folder."""
+    to ``folder`` (created; must not exist or be empty). Return the folder.
+
+    ``style="example"``: each film is one of the example festival's films (its real
+    reviews, statements, biographies, credits and stills), retitled, in a section drawn
+    at random, with its own screenings: the entries real festivals have."""
     folder = Path(folder)
     rng = random.Random(seed)
     (folder / "films").mkdir(parents=True, exist_ok=True)
     (folder / "images").mkdir(exist_ok=True)
-    stills = sorted(EXAMPLE_IMAGES.glob("*.jpg"))[:images]
+    stills = sorted(EXAMPLE_IMAGES.glob("*.jpg"))
+    if style != "example":
+        stills = stills[:images]
     for still in stills:
         shutil.copy2(still, folder / "images" / still.name)
 
@@ -116,6 +122,15 @@ def generate(folder: Path | str, films: int = 2000, sections: int = 12, seed: in
     rng.shuffle(slots)
 
     used: set[str] = set()
+    if style == "example":
+        examples = sorted((REPO / "content" / "films").glob("*.yaml"))
+        for n in range(films):
+            example = examples[n % len(examples)]
+            slug = f"{example.stem}-{n + 1}"
+            _write(folder / "films" / f"{slug}.yaml",
+                   _like_example(example, n + 1, rng.choice(slugs),
+                                 [slots.pop() for _ in range(counts[n])], rng))
+        return folder
     for n in range(films):
         title = _title(rng)
         slug = _slug(title)
@@ -172,6 +187,32 @@ def _film(rng: random.Random, title: str, section: str, stills: list[Path], slot
         lines.append(f"  - {{venue: {code}, start: {day} {hour:02d}:{minute:02d}, "
                      f"certificate: \"{cert}\"{''.join(', ' + f for f in flags)}}}")
     return "\n".join(lines)
+
+
+def _like_example(path: Path, number: int, section: str, slots, rng: random.Random) -> str:
+    """An example film's YAML with a numbered title, another section and these screenings."""
+    q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731
+    out, skipping = [], False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        top = line[:1] not in (" ", "-", "#", "")
+        if top:
+            skipping = line.startswith("screenings:")
+        if skipping:
+            continue
+        if line.startswith("title:"):
+            import yaml
+
+            title = yaml.safe_load(line)["title"]
+            line = f"title: {q(f'{title} {number}')}"
+        elif line.startswith("section:"):
+            line = f"section: {section}"
+        out.append(line)
+    out.append("screenings:")
+    for code, day, (hour, minute) in slots:
+        cert = rng.choice(["U", "PG", "12A", "15", "18"])
+        out.append(f"  - {{venue: {code}, start: {day} {hour:02d}:{minute:02d}, "
+                   f"certificate: \"{cert}\"}}")
+    return "\n".join(out)
 
 
 def _title(rng: random.Random) -> str:
@@ -231,9 +272,11 @@ def main(argv=None) -> int:
     parser.add_argument("out", type=Path, help="content folder to write")
     parser.add_argument("--films", type=int, default=2000)
     parser.add_argument("--sections", type=int, default=12)
+    parser.add_argument("--style", choices=["generated", "example"], default="generated")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    folder = generate(args.out, films=args.films, sections=args.sections, seed=args.seed)
+    folder = generate(args.out, films=args.films, sections=args.sections, seed=args.seed,
+                      style=args.style)
     print(f"wrote {folder}: {args.films} films in {args.sections} sections")
     return 0
 
