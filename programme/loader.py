@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
+import re
 import types
 import typing
 import warnings as python_warnings
@@ -28,13 +30,22 @@ from . import glyphs
 from .model import LONG, Festival, Film, Programme, Section, Venue
 from .problems import Problem, ProgrammeError, display_path
 from .resources import builtin_fonts, builtin_layouts
-from .yamlfile import YamlDocument, read_yaml_safely
+from .yamlfile import (LongNumber, Unreadable, YamlDocument, inside, open_checked,
+                       read_yaml_safely)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg"}
 IMAGE_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}
 # Far more than print needs (a full-bleed A5 page at 300 ppi is 1,819 x 2,551 px, 4.6
 # megapixels); above this an image is refused before anything decodes it.
 MAX_IMAGE_PIXELS = 50_000_000
+# An image file's size is checked before anything reads it (a 1.5 GB JPEG, sparse on disk,
+# would be read whole by the build); a full A5 page at 300 ppi is about 5 MB as a JPEG.
+MAX_IMAGE_BYTES = 100_000_000
+# SVG stills are drawn element by element: limits keep that to seconds (10,000 elements
+# take about 1–3 s to draw), checked without drawing anything (see svg_problems).
+MAX_SVG_BYTES = 5_000_000
+MAX_SVG_ELEMENTS = 10_000
+MAX_SVG_DEPTH = 50
 BUILTIN_FONTS = builtin_fonts()  # in the package when installed, else the checkout's fonts/
 
 
@@ -79,16 +90,22 @@ def load_content(root: Path) -> Content:
     def label(path: Path) -> str:
         return display_path(path)
 
-    festival_doc, festival = _load_one(root / "festival.yaml", label, Festival, problems)
+    # Content files are read only from inside the festival project (the folder that holds
+    # the content folder): a link to /etc/passwd or /dev/zero is refused, not read.
+    project = project_folder(root)
+    festival_doc, festival = _load_one(root / "festival.yaml", label, Festival, problems,
+                                       base=project)
     context = {"lang": festival.lang if festival else "en"}  # the language of content text
     def errors() -> int:
         return sum(p.severity == "error" for p in problems)
 
     before = errors()
-    venue_doc, venues = _load_list(root / "venues.yaml", label, Venue, problems, context)
+    venue_doc, venues = _load_list(root / "venues.yaml", label, Venue, problems, context,
+                                   base=project)
     venues_complete = errors() == before  # else, skip checks that would only echo errors
     before = errors()
-    section_doc, sections = _load_list(root / "sections.yaml", label, Section, problems, context)
+    section_doc, sections = _load_list(root / "sections.yaml", label, Section, problems,
+                                       context, base=project)
     sections_complete = errors() == before
 
     film_files = sorted((root / "films").glob("*.yaml")) + sorted((root / "films").glob("*.yml"))
@@ -97,7 +114,7 @@ def load_content(root: Path) -> Content:
     films: list[tuple[YamlDocument, Film]] = []
     raw_films: dict[str, dict] = {}
     for path in film_files:
-        doc = read_yaml_safely(path, label(path))
+        doc = read_yaml_safely(path, label(path), base=project)
         problems.extend(doc.problems)
         if doc.has_errors:
             continue
@@ -172,8 +189,13 @@ def load_content(root: Path) -> Content:
 
 
 # ----------------------------------------------------------------------------- helpers
-def _load_one(path, label, model, problems):
-    doc = read_yaml_safely(path, label(path))
+def project_folder(root: Path) -> Path:
+    """The festival project of the content folder ``root``: the folder that holds it."""
+    return Path(root).resolve().parent
+
+
+def _load_one(path, label, model, problems, base=None):
+    doc = read_yaml_safely(path, label(path), base=base)
     problems.extend(doc.problems)
     if doc.has_errors:
         return doc, None
@@ -185,8 +207,8 @@ def _load_one(path, label, model, problems):
     return doc, _validate(model, doc.data, doc, problems, context=context)
 
 
-def _load_list(path, label, model, problems, context=None):
-    doc = read_yaml_safely(path, label(path))
+def _load_list(path, label, model, problems, context=None, base=None):
+    doc = read_yaml_safely(path, label(path), base=base)
     problems.extend(doc.problems)
     if doc.has_errors:
         return doc, []
@@ -236,12 +258,30 @@ def _message(model: type[BaseModel], error: dict, prefix: tuple) -> str:
     expected = _expected(model, loc)
     if kind == "value_error":
         return str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+    if kind in ("model_type", "model_attributes_type", "dict_type") and (
+            not expected or isinstance(loc[-1], int)):
+        # not "Input should be a valid dictionary or instance of AttributedText"
+        owner = _model_at(model, loc)
+        names = list(owner.model_fields) if owner else []
+        return (f"expected fields ({', '.join(names)})" if names
+                else "expected fields (name: value)") + f", got {_show(got)}"
+    if kind in ("too_short", "string_too_short"):
+        if error.get("ctx", {}).get("min_length") == 1:
+            return "must not be empty" + (f" (expected {expected})" if expected else "")
+    if kind == "string_type":  # title: 1984 is a number to YAML; "1984" is text
+        hint = (f" (in quotes it is text: \"{got}\")" if isinstance(got, (int, float))
+                and not isinstance(got, bool) and len(str(got)) <= 60 else "")
+        return f"expected {expected or 'text'}, got {_show(got)}{hint}"
     if expected:
         return f"expected {expected}, got {_show(got)}"
+    if kind == "list_type":
+        return f"expected a list (items starting with '- ', or [a, b]), got {_show(got)}"
     return f"{error['msg']}, got {_show(got)}"
 
 
 def _show(value) -> str:
+    if isinstance(value, LongNumber):
+        return f"a number {len(value.lstrip('+-')):,} digits long"
     if isinstance(value, str):
         short = value if len(value) <= 60 else value[:57] + "..."
         return '"' + short.replace('"', '\\"') + '"'
@@ -251,7 +291,10 @@ def _show(value) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 60:
+        return f"a number {len(str(abs(value))):,} digits long"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _unwrap(annotation):
@@ -316,16 +359,11 @@ def _unique(doc: YamlDocument, items, attr: str, problems):
 def _check_image(images_dir: Path, name: str, doc: YamlDocument, loc,
                  cache: dict | None = None) -> list[Problem]:
     path = (images_dir / name)
-    try:
-        resolved = path.resolve()
-        resolved.relative_to(images_dir.resolve())
-    except ValueError:
+    if not inside(path, images_dir):
         return [doc.problem(loc, f"{name!r} is outside the images folder")]
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         return [doc.problem(loc, f"{name!r} is not an image file "
                                  f"(expected one of {', '.join(sorted(IMAGE_SUFFIXES))})")]
-    if not path.is_file():
-        return [doc.problem(loc, f"image file not found: {display_path(path)}")]
     if cache is None:
         cache = {}
     if name not in cache:
@@ -335,12 +373,29 @@ def _check_image(images_dir: Path, name: str, doc: YamlDocument, loc,
 
 def _image_problems(path: Path, name: str) -> list[tuple[str, str]]:
     """Check an image from its header only: nothing is decoded, so a decompression bomb
-    (a small file that unpacks to gigabytes) costs nothing here and is refused."""
-    if path.suffix.lower() == ".svg":
-        head = path.read_bytes()[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-        if not head.startswith(b"<") or b"<svg" not in head:
-            return [("error", f"{name!r} is not an SVG image")]
-        return []
+    (a small file that unpacks to gigabytes) costs nothing here and is refused. Only a
+    regular file is opened (not a named pipe, a device or a folder), and its size is
+    checked before anything is read."""
+    try:
+        fd, info = open_checked(path)
+    except Unreadable as exc:
+        if str(exc) == "file not found":
+            return [("error", f"image file not found: {display_path(path)}")]
+        return [("error", f"{name!r} {exc}")]
+    with os.fdopen(fd, "rb") as handle:
+        svg = path.suffix.lower() == ".svg"
+        limit = MAX_SVG_BYTES if svg else MAX_IMAGE_BYTES
+        if info.st_size > limit:
+            return [("error", f"{name!r} is {info.st_size / 1e6:,.1f} MB; "
+                              f"{'SVG images' if svg else 'images'} are limited to "
+                              f"{limit / 1e6:,.0f} MB" + ("" if svg else
+                              " (a full A5 page at 300 ppi is about 5 MB as a JPEG)"))]
+        if svg:
+            return svg_problems(handle.read(limit + 1), name)
+        return _raster_problems(handle, name)
+
+
+def _raster_problems(handle, name: str) -> list[tuple[str, str]]:
     from PIL import Image
 
     limit = Image.MAX_IMAGE_PIXELS
@@ -349,7 +404,7 @@ def _image_problems(path: Path, name: str) -> list[tuple[str, str]]:
         Image.MAX_IMAGE_PIXELS = None
         with python_warnings.catch_warnings():
             python_warnings.simplefilter("ignore")
-            with Image.open(path) as image:
+            with Image.open(handle) as image:
                 kind, (width, height) = image.format, image.size
     except Exception:  # noqa: BLE001 - any failure to read a header means "not an image"
         return [("error", f"{name!r} is not an image: it cannot be read as JPEG, PNG, GIF "
@@ -363,21 +418,176 @@ def _image_problems(path: Path, name: str) -> list[tuple[str, str]]:
                           f"megapixels); images are limited to {MAX_IMAGE_PIXELS / 1e6:.0f} "
                           "megapixels: scale it down (a full A5 page at 300 ppi is about "
                           "1,800 × 2,500 px)")]
-    if _cut_short(path, IMAGE_FORMATS[kind]):
+    if _cut_short(handle, IMAGE_FORMATS[kind]):
         return [("warning", f"{name!r} seems cut short (an incomplete copy or download?); "
                             "it may print damaged or not at all")]
     return []
 
 
-def _cut_short(path: Path, kind: str) -> bool:
+def _cut_short(handle, kind: str) -> bool:
     """A JPEG without its end marker or a PNG without its IEND chunk near the end."""
     if kind not in ("JPEG", "PNG"):
         return False
-    with path.open("rb") as handle:
-        size = handle.seek(0, 2)
-        handle.seek(max(0, size - 1024))
-        tail = handle.read()
+    size = handle.seek(0, 2)
+    handle.seek(max(0, size - 1024))
+    tail = handle.read(1024)
     return (b"\xff\xd9" if kind == "JPEG" else b"IEND") not in tail
+
+
+# ------------------------------------------------------------------------ SVG stills
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_HREF = "http://www.w3.org/1999/xlink href"
+
+
+class _SvgRefused(Exception):
+    pass
+
+
+def _check_svg_reference(href: str) -> None:
+    """An SVG still is self-contained: it may embed a JPEG, PNG, GIF or WebP image as a
+    ``data:`` URL (of at most MAX_IMAGE_PIXELS), nothing else: another SVG could hold
+    what the limits here refuse, and files elsewhere are not for a still to read."""
+    import base64
+    import io
+    from urllib.parse import unquote_to_bytes
+
+    shown = href if len(href) <= 60 else href[:57] + "..."
+    if not href.lower().startswith("data:"):
+        raise _SvgRefused(f"it refers to another file ({shown}); an SVG still must be "
+                          "self-contained: embed the image in it or save the still as PNG")
+    header, _, payload = href.partition(",")
+    if not re.match(r"(?i)data:image/(png|jpeg|jpg|gif|webp)(;|$)", header):
+        raise _SvgRefused(f"it embeds {header[:40]!r}; only JPEG, PNG, GIF and WebP images "
+                          "may be embedded in an SVG still")
+    try:
+        data = (base64.b64decode(payload) if header.lower().endswith(";base64")
+                else unquote_to_bytes(payload))
+    except ValueError:
+        raise _SvgRefused("it embeds an image that cannot be decoded") from None
+    for severity, message in _raster_problems(io.BytesIO(data), "the embedded image"):
+        if severity == "error":
+            raise _SvgRefused(f"it embeds an image that is refused: {message}")
+
+
+def svg_problems(data: bytes, name: str) -> list[tuple[str, str]]:
+    """Check an SVG image without drawing it: well-formed XML with an <svg> root, no
+    entity declarations and nothing external read (the parser is told to refuse them,
+    as defusedxml does), and small enough to draw in bounded time: at most
+    MAX_SVG_ELEMENTS elements once every ``<use>`` is expanded (nine levels of ten
+    ``<use>`` of the level below are a billion elements in 2 KB) and markers repeated
+    at every vertex counted, and at most MAX_SVG_DEPTH levels of nesting."""
+    from xml.parsers import expat
+
+    children: list[list[int]] = []  # of each element, by its number in document order
+    uses: dict[int, str] = {}  # element -> the id it refers to ("#id")
+    ids: dict[str, list[int]] = {}
+    markers: list[int] = []  # <marker> elements
+    marked: list[int] = []  # vertices of the shapes that name a marker
+    vertices = [0]  # of every shape, for markers set by a stylesheet
+    tags: list[str] = []  # local name of each element
+    styles: list[str] = []  # the text of <style> elements (it may set markers on every shape)
+    stack: list[int] = []
+    number = re.compile(rb"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+    def refuse(*_args):
+        raise _SvgRefused("it defines XML entities (<!ENTITY …>); export it again as plain "
+                          "SVG without them")
+
+    def start(tag, attrs):
+        index = len(tags)
+        if index >= MAX_SVG_ELEMENTS:
+            raise _SvgRefused(f"it has more than {MAX_SVG_ELEMENTS:,} elements")
+        if len(stack) >= MAX_SVG_DEPTH:
+            raise _SvgRefused(f"it is nested more than {MAX_SVG_DEPTH} levels deep")
+        local = tag.rsplit(" ", 1)[-1]
+        tags.append(local)
+        children.append([])
+        if stack:
+            children[stack[-1]].append(index)
+        stack.append(index)
+        if "id" in attrs:
+            ids.setdefault(attrs["id"], []).append(index)
+        href = (attrs.get("href") or attrs.get(XLINK_HREF) or "").strip()
+        if local == "use" and href:
+            uses[index] = href
+        if href and not href.startswith("#") and local != "a":
+            _check_svg_reference(href)
+        if local == "marker":
+            markers.append(index)
+        points = attrs.get("d") or attrs.get("points")
+        if points:
+            count = len(number.findall(points.encode())) // 2 + 1
+            vertices[0] += count
+            style = attrs.get("style", "")
+            if any(k in attrs for k in ("marker-start", "marker-mid", "marker-end", "marker")) \
+                    or "marker" in style:
+                marked.append(count)
+
+    def end(tag):
+        stack.pop()
+
+    def character_data(data):
+        if stack and tags[stack[-1]] == "style":
+            styles.append(data)
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = character_data
+    if len(data) > MAX_SVG_BYTES:
+        return [("error", f"{name!r} is over {MAX_SVG_BYTES / 1e6:,.0f} MB; SVG images are "
+                          f"limited to {MAX_SVG_BYTES / 1e6:,.0f} MB")]
+    try:
+        parser.Parse(data, True)
+    except _SvgRefused as exc:
+        return [("error", f"{name!r} is refused: {exc}")]
+    except expat.ExpatError as exc:
+        return [("error", f"{name!r} is not an SVG image: XML error on line {exc.lineno}: "
+                          f"{expat.ErrorString(exc.code)}")]
+    if not tags or tags[0] != "svg":
+        return [("error", f"{name!r} is not an SVG image (its first element is not <svg>)")]
+
+    # The cost of drawing each element: itself, its children, the element a <use> copies.
+    # (and how many levels deep it goes), each computed once.
+    memo: dict[int, tuple[int, int]] = {}
+    too_deep = _SvgRefused(f"it is nested more than {MAX_SVG_DEPTH} levels deep once its <use> "
+                           "elements are expanded (or a <use> refers to itself)")
+
+    def cost(index: int, depth: int) -> int:
+        if depth > MAX_SVG_DEPTH:
+            raise too_deep
+        if index not in memo:
+            total, height = 1, 1
+            targets = list(children[index])
+            href = uses.get(index, "")
+            targets += ids.get(href[1:], []) if href.startswith("#") else []
+            for target in targets:
+                total += cost(target, depth + 1)
+                height = max(height, 1 + memo[target][1])
+            # past the limit, how far past does not matter
+            memo[index] = (min(total, MAX_SVG_ELEMENTS + 1), height)
+        total, height = memo[index]
+        if depth + height - 1 > MAX_SVG_DEPTH:
+            raise too_deep
+        return total
+
+    try:
+        total = cost(0, 1)
+        if markers:  # a marker is drawn again at each vertex of the shapes that use it
+            largest = max(cost(m, 1) for m in markers)
+            repeated = vertices[0] if "marker" in "".join(styles) else sum(marked)
+            total += largest * repeated
+    except _SvgRefused as exc:
+        return [("error", f"{name!r} is refused: {exc}")]
+    if total > MAX_SVG_ELEMENTS:
+        return [("error", f"{name!r} is refused: it draws more than {MAX_SVG_ELEMENTS:,} "
+                          "elements once its <use> elements (and markers) are expanded; "
+                          "simplify it or save it as PNG")]
+    return []
 
 
 def font_dirs(root: Path) -> list[Path]:

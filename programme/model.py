@@ -35,12 +35,16 @@ def expect(text: str, **kwargs):
     return Field(json_schema_extra={"expect": text}, **kwargs)
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
 SHORT = 1_000   # characters in a title, name, caption, note…
 LONG = 20_000   # characters in a review, statement, biography or introduction (about 3 000 words)
+MAX_FESTIVAL_DAYS = 60  # a longer festival is a typing mistake (ends: 9012-10-21)
+
+
+class Strict(BaseModel):
+    # Every text has a length limit: SHORT unless its type gives LONG (a web address, a
+    # certificate or a code of 300,000 characters is refused like a title).
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              str_max_length=SHORT)
 
 
 def _context_lang(info: ValidationInfo | None) -> str | None:
@@ -89,20 +93,31 @@ class Festival(Strict):
     starts: dt.date = expect("a date such as 2012-10-10")
     ends: dt.date = expect("a date such as 2012-10-21")
     organiser: NonEmpty
-    lang: LangCode = "en"
+    lang: LangCode = expect("a language code such as en or fr: the language of the brochure",
+                            default="en")
     tagline: Line | None = None
-    website: str | None = None
+    website: str | None = expect("a web address such as northbank-festival.example",
+                                 default=None)
     cover_image: FileName | None = expect("an image file name inside content/images",
                                           default=None)
     box_office: Line | None = expect("booking details (phone, opening hours)", default=None)
     box_office_notes: list[NonEmpty] = expect("a list of notes for ticket buyers", default_factory=list)
     adverts: list[Advert] = expect("a list of adverts, each with a title and text", default_factory=list)
 
-    @model_validator(mode="after")
-    def _dates_in_order(self):
-        if self.ends < self.starts:
-            raise ValueError(f"ends ({self.ends}) is before starts ({self.starts})")
-        return self
+    @field_validator("ends")
+    @classmethod
+    def _dates_in_order(cls, ends: dt.date, info: ValidationInfo):
+        starts = info.data.get("starts")  # absent when starts itself is wrong
+        if starts is None:
+            return ends
+        if ends < starts:
+            raise ValueError(f"ends ({ends}) is before starts ({starts})")
+        days = (ends - starts).days + 1
+        if days > MAX_FESTIVAL_DAYS:
+            raise ValueError(f"the festival would run {days:,} days ({starts} to {ends}); "
+                             f"a festival runs at most {MAX_FESTIVAL_DAYS} days: is the "
+                             "year right?")
+        return ends
 
     @property
     def days(self) -> list[dt.date]:
@@ -218,17 +233,27 @@ class Film(Strict):
         "a language code such as fr or ru for the original title", default=None)
     tagline: Line | None = None
     section: str = expect("a section slug from sections.yaml")
-    credits: Credits
+    credits: Credits = expect("the credits' fields: director (and producer, screenwriter, "
+                              "cast), each a list of names")
     countries: list[NonEmpty] = expect("a list of countries", min_length=1)
     year: int = expect("a four-digit year", ge=1880, le=2100)
     runtime: int = expect("minutes as a whole number", gt=0, lt=1000)
-    distributor: Distributor | None = None
-    review: AttributedText | None = None
-    statement: AttributedText | None = None
-    biography: Biography | None = None
-    filmography: list[FilmographyEntry] = Field(default_factory=list)
-    stills: list[Still] = Field(default_factory=list)
-    screenings: list[Screening] = Field(default_factory=list)
+    distributor: Distributor | None = expect(
+        "the distributor's fields: name (and label, such as 'UK distribution')", default=None)
+    review: AttributedText | None = expect(
+        "the review's fields: text (a folded block, >-), by (the critic), lang (optional)",
+        default=None)
+    statement: AttributedText | None = expect(
+        "the statement's fields: text (a folded block, >-), by (its authors), lang (optional)",
+        default=None)
+    biography: Biography | None = expect(
+        "the biography's fields: text (a folded block, >-), lang (optional)", default=None)
+    filmography: list[FilmographyEntry] = expect(
+        "a list of films, each with year and title", default_factory=list)
+    stills: list[Still] = expect("a list of stills, each with file (and caption, credit)",
+                                 default_factory=list)
+    screenings: list[Screening] = expect(
+        "a list of screenings, each with venue and start", default_factory=list)
 
     @model_validator(mode="after")
     def _languages(self, info: ValidationInfo):

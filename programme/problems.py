@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,11 +45,15 @@ class ProgrammeError(Exception):
 def display_path(path: Path, root: Path | None = None) -> str:
     """A path as the user should read it: relative to the working folder when possible."""
     path = Path(path)
+    # The folders resolved, the file's own name kept: a film file that is a link shows
+    # its own name, not its target's.
+    real = (path.resolve() if path.name in ("", ".", "..")
+            else Path(os.path.realpath(path.parent)) / path.name)
     for base in (Path.cwd(), root):
         if base is None:
             continue
         try:
-            return str(path.resolve().relative_to(base.resolve()))
+            return str(real.relative_to(base.resolve()))
         except ValueError:
             pass
     return str(path)

@@ -9,7 +9,9 @@ explicit tags and alias bombs are reported as problems.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 import yaml
@@ -25,6 +27,11 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
 # other than tab and line ends, lone surrogates, U+FFFE and U+FFFF.
 NOT_IN_YAML = yaml.reader.Reader.NON_PRINTABLE
 REPLACEMENT = "\ufffd"  # what a decoder leaves for bytes it could not read
+STAND_IN = "\ue000"  # what a refused character is read as, until it is reported
+MAX_BYTES = 5_000_000  # a content file; a 2 000-film festival's largest file is far smaller
+MAX_DIGITS = 100  # a whole number longer than this is kept as its text (see LongNumber)
+SHOWN_PER_FIELD = 3  # control characters reported one by one in each field, then counted
+SHOWN_FIELDS = 10  # fields whose control characters are reported; the rest are counted
 
 
 class _Loader(yaml.SafeLoader):
@@ -70,6 +77,7 @@ class YamlDocument:
         self.lines: dict[Loc, int] = {}
         self.problems: list[Problem] = []
         self.spans: list[tuple[int, int, Loc]] | None = None  # (start, end, loc) of each value
+        self.controls_found: list[list] = []  # [line, loc, char, count] of control characters
 
     @property
     def has_errors(self) -> bool:
@@ -107,21 +115,114 @@ def format_loc(loc: Loc) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + _short(str(part))  # a pasted key can be huge
     return out
 
 
-def read_yaml(path: Path, label: str, max_bytes: int = 5_000_000) -> YamlDocument:
+class LongNumber(str):
+    """A whole number too long to be any field's value (Python refuses to convert more than
+    4,300 digits, and no field takes more than a few): kept as the text written, so the
+    schema reports it at its field ("expected minutes as a whole number, got …")."""
+
+
+# ------------------------------------------------------------------ reading files safely
+class Unreadable(Exception):
+    """A file that is not read, and why (in an editor's words)."""
+
+
+_KINDS = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")]
+
+
+def _not_regular(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "not an ordinary file")
+    return f"is {kind}, not a file"
+
+
+def inside(path: Path, base: Path) -> bool:
+    """Whether ``path`` (resolved: links and ``..`` followed) lies inside ``base``."""
+    real, base = Path(os.path.realpath(path)), Path(os.path.realpath(base))
+    return real == base or base in real.parents
+
+
+def open_checked(path: Path, base: Path | None = None) -> tuple[int, os.stat_result]:
+    """Open ``path`` for reading and return ``(fd, stat)``, or raise :class:`Unreadable`.
+
+    Only a regular file is opened, and with ``base``, only one whose real path (after
+    links) is inside ``base``: a link to ``/dev/zero`` or ``/etc/passwd``, a named pipe
+    (which would block a reader for ever) or a folder is refused before anything is read.
+    The file is opened without blocking and checked again once open, so a file swapped
+    in between is refused too. The caller checks the size (``stat.st_size``) and closes
+    ``fd``."""
+    path = Path(path)
+    if base is not None and not inside(path, base):
+        raise Unreadable(f"is a link to {os.path.realpath(path)}, outside the project folder; "
+                         "copy the file into the project instead")
+    try:
+        before = os.stat(path)
+    except FileNotFoundError:
+        raise Unreadable("file not found" if not path.is_symlink()
+                         else "is a link to a file that does not exist") from None
+    except OSError as exc:
+        raise Unreadable(f"cannot read file: {exc.strerror}") from None
+    refused = _not_regular(before.st_mode)
+    if refused:
+        raise Unreadable(refused)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise Unreadable(f"cannot read file: {exc.strerror}") from None
+    after = os.fstat(fd)
+    refused = _not_regular(after.st_mode)
+    if refused or (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
+        os.close(fd)
+        raise Unreadable(refused or "changed while it was being read; try again")
+    return fd, after
+
+
+def read_bounded(path: Path, max_bytes: int, base: Path | None = None,
+                 what: str = "content files") -> bytes:
+    """The bytes of a regular file of at most ``max_bytes`` (see :func:`open_checked`);
+    the size is checked before reading, and no more than ``max_bytes`` are ever read."""
+    fd, info = open_checked(path, base)
+    try:
+        if info.st_size > max_bytes:
+            raise Unreadable(f"file is {info.st_size:,} bytes; {what} are limited to "
+                             f"{max_bytes:,} bytes")
+        chunks, total = [], 0
+        while total <= max_bytes:
+            try:
+                chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
+            except OSError as exc:
+                raise Unreadable(f"cannot read file: {exc.strerror}") from None
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > max_bytes:  # it grew while being read
+            raise Unreadable(f"file is more than {max_bytes:,} bytes; {what} are limited to "
+                             f"{max_bytes:,} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_yaml(path: Path, label: str, max_bytes: int = MAX_BYTES,
+              base: Path | None = None) -> YamlDocument:
+    """Read one YAML file. With ``base`` (the project folder), a file whose real path is
+    outside it is refused; a file that is not a regular file or is over ``max_bytes`` is
+    refused before it is read (see :func:`read_bounded`)."""
     doc = YamlDocument(path, label)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        doc.problems.append(Problem(label, None, None, f"cannot read file: {exc.strerror}"))
-        return doc
-    if len(raw) > max_bytes:
-        doc.problems.append(Problem(label, None, None,
-                                    f"file is {len(raw):,} bytes; content files are limited to "
-                                    f"{max_bytes:,} bytes"))
+        raw = read_bounded(path, max_bytes, base)
+    except Unreadable as exc:
+        message = str(exc)
+        if message == "file not found":
+            message = "cannot read file: No such file or directory"
+        doc.problems.append(Problem(label, None, None, message))
         return doc
     try:
         text = raw.decode("utf-8")
@@ -131,20 +232,25 @@ def read_yaml(path: Path, label: str, max_bytes: int = 5_000_000) -> YamlDocumen
                                     "the file is not UTF-8 text; save it as UTF-8"))
         return doc
     text = text.removeprefix("\ufeff")
-    # Characters YAML refuses would stop the parser with no line; replace them by spaces
-    # (same length, so positions hold), parse, then report each where it was.
-    refused = [(m.start(), m.group()) for m in NOT_IN_YAML.finditer(text)]
-    if refused:
-        text = NOT_IN_YAML.sub(" ", text)
+    # Characters YAML refuses would stop the parser with no line; replace them (one
+    # character each, so positions hold), parse, then report them where they were. The
+    # stand-in is a private-use character, which YAML reads as text like any letter: the
+    # structure stays as typed (a space would change indentation) and a character at the
+    # end of a value stays inside it (a space would be trailing, outside it).
+    original = text
+    if NOT_IN_YAML.search(text):
+        text = NOT_IN_YAML.sub(STAND_IN, text)
         doc.spans = []
+    controls = _Controls(doc)
     too_deep = _too_deep(text)
     if too_deep is not None:
         doc.problems.append(Problem(label, too_deep, None,
                                     f"the file is nested more than {MAX_DEPTH} levels deep"))
         return doc
     try:
-        # PyYAML's parser where positions matter (they locate the refused characters).
-        node = yaml.compose(text, Loader=_Loader if refused else _FastLoader)
+        # libyaml counts positions in characters, as Python does: they locate the
+        # refused characters.
+        node = yaml.compose(text, Loader=_FastLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -155,37 +261,115 @@ def read_yaml(path: Path, label: str, max_bytes: int = 5_000_000) -> YamlDocumen
             opened = re.sub(r"^while (?:parsing|scanning) (?:an? |the )?", "", exc.context)
             what += f" (in the {opened} started on line {exc.context_mark.line + 1})"
         doc.problems.append(Problem(label, line, None, f"YAML syntax error: {what}"))
-        _report_refused(doc, text, refused)
+        _report_refused(doc, original, controls)
         return doc
     except yaml.YAMLError as exc:
         doc.problems.append(Problem(label, None, None, f"YAML error: {exc}"))
         return doc
     if node is None:
         doc.data = None
-        _report_refused(doc, text, refused)
+        _report_refused(doc, original, controls)
         return doc
     counter = [0]
     doc.lines[()] = 1  # a problem with the file as a whole (a missing field) points at line 1
     doc.data = _convert(node, (), doc, counter)
-    _report_refused(doc, text, refused)
+    _report_refused(doc, original, controls)
     return doc
 
 
-def _report_refused(doc: YamlDocument, text: str, refused: list[tuple[int, str]]) -> None:
-    """A located error for each character YAML does not allow in a file (one per value)."""
-    seen = set()
-    for position, char in refused:
-        line = text.count("\n", 0, position) + 1
-        loc = None
-        for start, end, where in doc.spans or ():
-            if start <= position < end and (loc is None or len(where) > len(loc)):
-                loc = where
-        if (line, loc) in seen:
-            continue
-        seen.add((line, loc))
-        doc.problems.append(Problem(doc.label, line, format_loc(loc) if loc else None,
-                                    f"contains the control character U+{ord(char):04X}; "
-                                    "remove it"))
+class _Controls:
+    """Control characters found in one file, reported in bounded number: each text's
+    characters as one problem (with a count), at most SHOWN_PER_FIELD texts of a field
+    (``countries`` for countries[0], countries[1]…) and then one problem counting the
+    rest, at most SHOWN_FIELDS fields and then one problem for the whole file. Work and
+    output stay linear in the file however many there are (a file can hold millions)."""
+
+    def __init__(self, doc: YamlDocument):
+        self.doc = doc
+        self.shown: dict[tuple, int] = {}  # field -> texts reported
+        self.more: dict[tuple, list] = {}  # field -> [characters not reported, line, loc]
+        self.elsewhere = 0  # characters in fields past SHOWN_FIELDS
+        self.last: tuple | None = None  # (line, loc) of the text being counted
+        self.pending: list | None = None  # [line, loc, first character, count]
+
+    def add(self, line: int, loc: Loc | None, char: str, count: int = 1) -> None:
+        if self.pending is not None and (self.pending[0], self.pending[1]) == (line, loc):
+            self.pending[3] += count
+            return
+        self._flush()
+        self.pending = [line, loc, char, count]
+
+    def _flush(self) -> None:
+        if self.pending is None:
+            return
+        line, loc, char, count = self.pending
+        self.pending = None
+        field = tuple(p for p in loc if not isinstance(p, int)) if loc else None
+        shown = self.shown.get(field)
+        if shown is None and len(self.shown) >= SHOWN_FIELDS:
+            self.elsewhere += count
+            return
+        if shown is not None and shown >= SHOWN_PER_FIELD:
+            more = self.more.setdefault(field, [0, line, loc])
+            more[0] += count
+            return
+        self.shown[field] = (shown or 0) + 1
+        text = f"contains the control character U+{ord(char):04X}; remove it"
+        if count > 1:
+            text += f" (and {count - 1:,} more control character{'s' if count > 2 else ''} " \
+                    "in this text)"
+        self.doc.problems.append(Problem(self.doc.label, line, format_loc(loc) or None, text))
+
+    def finish(self) -> None:
+        self._flush()
+        doc = self.doc
+        for field, (count, line, loc) in self.more.items():
+            name = format_loc(field) if field else "this part of the file"
+            doc.problems.append(Problem(
+                doc.label, line, format_loc(loc) or None,
+                f"and {count:,} more control character{'s' if count > 1 else ''} in "
+                f"{name}; remove {'them' if count > 1 else 'it'}"))
+        if self.elsewhere:
+            doc.problems.append(Problem(
+                doc.label, None, None,
+                f"and {self.elsewhere:,} more control character"
+                f"{'s' if self.elsewhere > 1 else ''} in other fields; remove "
+                f"{'them' if self.elsewhere > 1 else 'it'}"))
+        self.more, self.elsewhere = {}, 0
+
+
+def _report_refused(doc: YamlDocument, text: str, controls: _Controls) -> None:
+    """Report each character YAML does not allow in a file at its line and value, with
+    the control characters found in values (see :class:`_Controls`). One pass over the
+    characters in file order against the values' spans sorted by start, so the time is
+    linear (not one count of lines per character)."""
+    found = []  # (line, loc, char) of refused characters, merged with the values' ones
+    if doc.spans is not None:
+        spans = sorted(doc.spans, key=lambda s: (s[0], -s[1], len(s[2])))
+        stack: list[tuple[int, int, Loc]] = []  # the values open at the current position
+        next_span, line, counted_to = 0, 1, 0
+        for match in NOT_IN_YAML.finditer(text):
+            position = match.start()
+            line += text.count("\n", counted_to, position)
+            counted_to = position
+            while next_span < len(spans) and spans[next_span][0] <= position:
+                span = spans[next_span]
+                next_span += 1
+                while stack and stack[-1][1] <= span[0]:
+                    stack.pop()
+                stack.append(span)
+            while stack and stack[-1][1] <= position:
+                stack.pop()
+            loc = stack[-1][2] if stack else None
+            if found and found[-1][:2] == (line, loc):
+                found[-1][3] += 1  # one entry per text and line, however many characters
+            else:
+                found.append([line, loc, match.group(), 1])
+    # with those found in values (escapes such as "\a"), in the order of the file
+    for line, loc, char, count in sorted(found + doc.controls_found, key=lambda f: f[0]):
+        controls.add(line, loc, char, count)
+    doc.controls_found = []
+    controls.finish()
 
 
 def _convert(node, loc: Loc, doc: YamlDocument, counter: list[int]):
@@ -195,6 +379,11 @@ def _convert(node, loc: Loc, doc: YamlDocument, counter: list[int]):
     doc.lines.setdefault(loc, node.start_mark.line + 1)
     if doc.spans is not None:
         doc.spans.append((node.start_mark.index, node.end_mark.index, loc))
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTIONS:
+        # "!!python/object:…", "!!set", "!mine": nothing here makes objects from tags
+        kind = "mapping" if isinstance(node, yaml.MappingNode) else "list"
+        doc.problems.append(doc.problem(
+            loc, f"unsupported YAML tag {_show_tag(node.tag)}; remove it and write a plain {kind}"))
     if isinstance(node, yaml.MappingNode):
         out: dict = {}
         for key_node, value_node in node.value:
@@ -202,6 +391,17 @@ def _convert(node, loc: Loc, doc: YamlDocument, counter: list[int]):
                 doc.problems.append(doc.problem(loc, "a key must be a plain name"))
                 continue
             key = key_node.value
+            if key_node.tag not in _SCALARS and key_node.tag != "!":
+                doc.problems.append(Problem(
+                    doc.label, key_node.start_mark.line + 1, format_loc(loc) or None,
+                    f"unsupported YAML tag {_show_tag(key_node.tag)} on the key {_short(key)!r}; "
+                    "write a plain name"))
+                continue
+            match = CONTROL_CHARS.search(key)
+            if match:
+                doc.controls_found.append([key_node.start_mark.line + 1, loc, match.group(),
+                                           len(CONTROL_CHARS.findall(key))])
+                continue
             if key == "<<":
                 doc.problems.append(Problem(doc.label, key_node.start_mark.line + 1,
                                             format_loc(loc) or None,
@@ -227,19 +427,36 @@ def _convert(node, loc: Loc, doc: YamlDocument, counter: list[int]):
         tag = "tag:yaml.org,2002:str"
     convert = _SCALARS.get(tag)
     if convert is None:
-        doc.problems.append(doc.problem(loc, f"unsupported YAML tag {tag!r}; write plain text"))
+        doc.problems.append(doc.problem(loc, f"unsupported YAML tag {_show_tag(tag)}; "
+                                             "remove it and write plain text"))
         return None
+    if tag == "tag:yaml.org,2002:int" and len(node.value.lstrip("+-")) > MAX_DIGITS:
+        return LongNumber(node.value)  # int() refuses 4,300 digits and more; no field wants them
     value = convert(node.value)
     if isinstance(value, str):
         match = CONTROL_CHARS.search(value)
         if match:
-            doc.problems.append(doc.problem(
-                loc, f"contains the control character U+{ord(match.group()):04X}; remove it"))
+            count = sum(1 for _ in CONTROL_CHARS.finditer(value))
+            doc.controls_found.append([doc.line_of(loc), loc, match.group(), count])
         if REPLACEMENT in value:
             doc.problems.append(doc.problem(
                 loc, f"contains {REPLACEMENT} (U+FFFD), left where a character was lost to a "
                      "wrong text encoding; retype the character", "warning"))
     return value
+
+
+_COLLECTIONS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
+def _show_tag(tag: str) -> str:
+    """A tag as it was written: '!!python/object:os.system', '!mine'."""
+    tag = _short(tag)
+    return repr("!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:")
+                else tag)
+
+
+def _short(text: str, most: int = 60) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 class _TooBig(Exception):
@@ -263,9 +480,9 @@ def _too_deep(text: str) -> int | None:
     return None
 
 
-def read_yaml_safely(path: Path, label: str) -> YamlDocument:
+def read_yaml_safely(path: Path, label: str, base: Path | None = None) -> YamlDocument:
     try:
-        return read_yaml(path, label)
+        return read_yaml(path, label, base=base)
     except _TooBig:
         doc = YamlDocument(path, label)
         doc.problems.append(Problem(label, None, None,
