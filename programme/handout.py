@@ -249,6 +249,8 @@ def _hint(value: str, choices: list[str], cutoff: float = 0.5, most: int = 3) ->
     return " or ".join(repr(b) for b in best)
 
 
+HINT_DAYS = 366  # festival days a "did you mean" for --day looks at, at most
+
 _MONTHS = {m.lower(): i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 
@@ -295,7 +297,10 @@ def _read_day(value: str, programme: Programme, today: dt.date,
         problems.append(_problem("--day", text))
         return None
     if not festival.starts <= day <= festival.ends:
-        days = [d.isoformat() for d in festival.days]
+        # the festival's days, never more than HINT_DAYS of them: a festival is at most
+        # model.MAX_FESTIVAL_DAYS long, but a hint must stay cheap whatever it is given
+        count = max(0, min((festival.ends - festival.starts).days + 1, HINT_DAYS))
+        days = [(festival.starts + dt.timedelta(days=i)).isoformat() for i in range(count)]
         guess = _hint(day.isoformat(), days, cutoff=0.8, most=1)
         text = f"{day} is outside the festival ({span})"
         if guess:

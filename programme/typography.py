@@ -92,6 +92,8 @@ _FRENCH_BEFORE = re.compile(r" ([;!?»])")
 _FRENCH_COLON = re.compile(r" :(?=\s|$)")
 _FRENCH_AFTER = re.compile(r"« ")
 _ELISIONS = ("tis", "twas", "em", "n", "cause", "til", "round")
+_WORD = re.compile(r"\w+")
+_TWO_DIGITS = re.compile(r"\d\d(?!\d)")
 
 _OPENERS = set(" \t\n\r([{<–—-/\u00a0\u202f\u2009“‘«‹„‚「『") | {""}
 
@@ -171,11 +173,11 @@ def _quotes(text: str, marks: tuple[str, str, str, str]) -> str:
                 out.append(close_double)
             continue
         # a single quote: apostrophe, or a quotation mark
-        word_after = re.match(r"\w+", text[i + 1:])
+        word_after = _WORD.match(text, i + 1)  # (no slice: a copy per quote is quadratic)
         if before.isalnum() and after.isalnum():  # don't, l'homme
             out.append("’")
         elif opening and word_after and (word_after[0].lower() in _ELISIONS
-                                          or re.match(r"\d\d(?!\d)", text[i + 1:])
+                                          or _TWO_DIGITS.match(text, i + 1)
                                           and not text.startswith("'", i + 3)):
             out.append("’")  # 'tis, rock 'n' roll, the '90s
         elif opening and after not in ("", " ", "\n", "\t"):
