@@ -70,8 +70,10 @@ def _folder_coverage(folder: Path) -> frozenset[int]:
     key = hashlib.sha256(json.dumps(stamps).encode("utf-8")).hexdigest()
     cached = folder.parent / ".programme-cache" / "cmaps" / f"{key}.json"
     try:
-        ranges = json.loads(cached.read_text(encoding="utf-8"))
-        return frozenset(c for first, last in ranges for c in range(first, last + 1))
+        if cached.is_file() and not cached.is_symlink() and cached.stat().st_size < 1_000_000:
+            ranges = json.loads(cached.read_text(encoding="utf-8"))
+            if _valid_ranges(ranges):  # the cache is not trusted: a range is checked first
+                return frozenset(c for first, last in ranges for c in range(first, last + 1))
     except (OSError, ValueError, TypeError):
         pass
     points: set[int] = set()
@@ -82,6 +84,20 @@ def _folder_coverage(folder: Path) -> frozenset[int]:
     except OSError:
         pass  # a read-only folder: read the cmaps again next time
     return frozenset(points)
+
+
+def _valid_ranges(ranges) -> bool:
+    """Sorted, disjoint ranges of Unicode code points (the cache as this module writes it)."""
+    if not isinstance(ranges, list):
+        return False
+    last_seen = -1
+    for item in ranges:
+        if (not isinstance(item, list) or len(item) != 2
+                or not all(type(v) is int for v in item)
+                or not last_seen < item[0] <= item[1] <= 0x10FFFF):
+            return False
+        last_seen = item[1]
+    return True
 
 
 def _ranges(points: set[int]) -> list[tuple[int, int]]:

@@ -16,7 +16,9 @@ UNKNOWN = "unknown"
 
 def _weasyprint() -> str:
     try:
-        import weasyprint
+        from . import load_weasyprint
+
+        weasyprint = load_weasyprint()
     except Exception:  # its libraries missing: the installed release, from its metadata
         from . import weasyprint_version
 
