@@ -106,9 +106,143 @@ class Production:
         Works on the open PDF, which the caller saves."""
         problems: list[Problem] = []
         stills.label_images(pdf, self.by_id)
+        repair_images(pdf, self.by_id)
         if self.press:
             problems += make_press_ready(pdf)
         return problems
+
+
+# ------------------------------------------------------------------------------ images
+# Pillow modes WeasyPrint does not know: it embeds their data (16-bit grey, 32-bit
+# integers or floats) as if it were 8-bit RGB, or clips it to white.
+UNUSUAL_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N", "F")
+_COMPONENTS = {"rgb": 3, "cmyk": 4, "gray": 1}
+
+
+def _misdescribed(xobject) -> bool:
+    """A Flate image whose PNG predictor parameters disagree with its colour space (what
+    WeasyPrint writes for a mode it does not know)."""
+    parms = xobject.get("/DecodeParms")
+    if not isinstance(parms, pikepdf.Dictionary) or int(parms.get("/Predictor", 1)) < 10:
+        return False
+    components = _COMPONENTS.get(_colour_kind(xobject.get("/ColorSpace")))
+    space = xobject.get("/ColorSpace")
+    if isinstance(space, pikepdf.Array) and len(space) and str(space[0]) in ("/Indexed", "/I"):
+        components = 1
+    if components is None:
+        return False
+    bits = int(xobject.get("/BitsPerComponent", 8))
+    return (int(parms.get("/Colors", 1)) != components
+            or int(parms.get("/BitsPerComponent", 8)) != bits)
+
+
+def eight_bit(image: Image.Image) -> Image.Image:
+    """A still in a mode print knows (L, LA, RGB, RGBA, CMYK), 8 bits per channel: 16-bit
+    and 32-bit grey scaled (not clipped) to 0–255, a palette with transparency as RGBA."""
+    if image.mode.startswith("I;16"):
+        return image.convert("I").point(lambda v: v * (255 / 65535)).convert("L")
+    if image.mode == "I":  # 16-bit grey as Pillow once read it, or 8-bit values
+        top = 255 if image.getextrema()[1] <= 255 else 65535
+        return image.point(lambda v: v * (255 / top)).convert("L")
+    if image.mode == "F":
+        low, high = image.getextrema()
+        if low >= 0 and high <= 1:
+            low, high = 0.0, 1.0
+        scale = 255 / ((high - low) or 1)
+        return image.point(lambda v: (v - low) * scale).convert("L")
+    if image.mode in ("P", "PA"):
+        return image.convert("RGBA" if "transparency" in image.info or image.mode == "PA"
+                             else "RGB")
+    if image.mode in ("1",):
+        return image.convert("L")
+    if image.mode in ("La", "LA"):
+        return image.convert("LA")
+    if image.mode in ("RGBa", "RGBX"):
+        return image.convert("RGBA" if image.mode == "RGBa" else "RGB")
+    if image.mode in ("L", "LA", "RGB", "RGBA", "CMYK"):
+        return image
+    return image.convert("RGB")
+
+
+def _named_images(resources, seen):
+    """(name, image XObject) in ``resources`` and the forms they use, once each."""
+    if resources is None:
+        return
+    for name, item in (resources.get("/XObject") or {}).items():
+        if item.objgen in seen and item.objgen != (0, 0):
+            continue
+        seen.add(item.objgen)
+        if item.get("/Subtype") == pikepdf.Name.Image:
+            yield str(name), item
+        elif item.get("/Subtype") == pikepdf.Name.Form:
+            yield from _named_images(item.get("/Resources"), seen)
+
+
+def repair_images(pdf: pikepdf.Pdf, by_id: dict) -> int:
+    """Give images WeasyPrint embedded wrongly (a 16-bit PNG still, say) their pixels
+    again from the still's file, 8 bits per channel; an image that is wrong and cannot be
+    traced to a file fails the build. Returns how many were repaired."""
+    repaired = 0
+    seen: set = set()
+    for number, page in enumerate(pdf.pages, 1):
+        for name, xobject in _named_images(page.obj.get("/Resources"), seen):
+            match = re.match(r"/i([0-9a-f]{32})", name)
+            source = by_id.get(match.group(1)) if match else None
+            unusual = False
+            if source is not None and not _misdescribed(xobject):
+                unusual = _source_mode(source.image) in UNUSUAL_MODES
+            if not unusual and not _misdescribed(xobject):
+                continue
+            if source is None:
+                raise ProgrammeError([Problem(f"page {number}", None, None,
+                                              f"an image (object {xobject.objgen[0]}) was "
+                                              "embedded with the wrong colour data and is not "
+                                              "one of the content's stills; save it as 8-bit "
+                                              "RGB")])
+            _replace_pixels(xobject, source)
+            repaired += 1
+    return repaired
+
+
+def _source_mode(image: str) -> str | None:
+    try:
+        with Image.open(image) as opened:
+            return opened.mode
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None
+
+
+def _replace_pixels(xobject, source) -> None:
+    from PIL import ImageOps
+
+    def fail(reason):
+        raise ProgrammeError([Problem(source.image, None, None,
+                                      f"this still (used by {source.used_by}) cannot be "
+                                      f"converted: {reason}; save it as an 8-bit JPEG or PNG")])
+    try:
+        with Image.open(source.image) as opened:
+            opened.load()
+            image = ImageOps.exif_transpose(opened)
+            image = eight_bit(image)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        fail(str(exc) or type(exc).__name__)
+    size = (int(xobject.Width), int(xobject.Height))
+    if image.size != size:
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    if image.mode in ("LA", "RGBA") and "/SMask" not in xobject:
+        fail("its transparency was lost")
+    if image.mode in ("LA", "RGBA"):
+        image = image.convert(image.mode[:-1])  # WeasyPrint's soft mask keeps the alpha
+    space = {"L": pikepdf.Name.DeviceGray, "RGB": pikepdf.Name.DeviceRGB,
+             "CMYK": pikepdf.Name.DeviceCMYK}.get(image.mode)
+    if space is None:
+        fail(f"its colour mode {image.mode} is not supported")
+    for key in ("/DecodeParms", "/Decode", "/Filter"):
+        if key in xobject:
+            del xobject[key]
+    xobject.write(zlib.compress(image.tobytes(), 6), filter=pikepdf.Name.FlateDecode)
+    xobject.ColorSpace = space
+    xobject.BitsPerComponent = 8
 
 
 # ------------------------------------------------------------------------------ colour

@@ -238,3 +238,124 @@ def test_watch_reports_an_internal_error_and_keeps_watching(project, monkeypatch
         stop.set()
         thread.join(timeout=10)
     assert not any("\x1b" in line for line in seen)
+
+
+# ------------------------------------------------------ 11. stills in unusual modes
+def png16(path: Path, pixels, colour_type: int) -> None:
+    """A 16-bit PNG written by hand (Pillow writes 16-bit grey only): ``pixels`` a numpy
+    array of uint16, (h, w) for grey (colour type 0), (h, w, 3) for RGB (type 2)."""
+    import struct
+    import zlib
+
+    import numpy as np
+
+    h, w = pixels.shape[:2]
+    rows = pixels.astype(">u2").reshape(h, -1).view(np.uint8).reshape(h, -1)
+    raw = b"".join(b"\0" + row.tobytes() for row in rows)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    path.write_bytes(b"\x89PNG\r\n\x1a\n"
+                     + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, colour_type, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def use_still(content: Path, old: str, new: str) -> None:
+    film = content / "films" / (old.rsplit("-", 1)[0] + ".yaml")
+    film.write_text(film.read_text().replace(f"file: {old}", f"file: {new}"))
+
+
+@pytest.fixture
+def unusual_stills(project) -> dict[str, object]:
+    """Stills in every unusual mode, with the mean grey level of the 16-bit one and the
+    mean inks of the CMYK JPEG."""
+    import numpy as np
+    from PIL import Image
+
+    content = project / "content"
+    images = content / "images"
+    source = Image.open(images / "undertow-1.jpg").convert("RGB")
+    rgb16 = np.asarray(source).astype(np.uint16) * 257
+    grey = np.asarray(source.convert("L")).astype(np.uint16) * 257
+    png16(images / "undertow-1.png", grey, 0)                   # Pillow: I;16
+    assert Image.open(images / "undertow-1.png").mode == "I;16"
+    png16(images / "undertow-2.png", rgb16, 2)                  # 16-bit RGB
+    use_still(content, "undertow-1.jpg", "undertow-1.png")
+    use_still(content, "undertow-2.jpg", "undertow-2.png")
+    rust = Image.open(images / "rust-and-bone-1.jpg")
+    la = rust.convert("LA")
+    la.putalpha(200)
+    la.save(images / "rust-and-bone-1.png")                     # grey and alpha
+    palette = rust.convert("P", palette=Image.Palette.ADAPTIVE)
+    palette.save(images / "rust-and-bone-2.png", transparency=0)  # palette, transparent
+    rust.convert("CMYK").save(images / "rust-and-bone-3.jpg")   # CMYK JPEG (Adobe)
+    use_still(content, "rust-and-bone-1.jpg", "rust-and-bone-1.png")
+    use_still(content, "rust-and-bone-2.jpg", "rust-and-bone-2.png")
+    return {"undertow-1.png": float(np.asarray(source.convert("L")).mean()),
+            "rust-and-bone-3.jpg": [*(255 - np.asarray(rust.convert("RGB")).reshape(-1, 3)
+                                      .astype(float).mean(axis=0)), 0.0]}
+
+
+def pdf_images(pdf_path: Path) -> dict[str, object]:
+    """The PDF's images (not their soft masks) by the still file named in their label."""
+    import pikepdf
+
+    from programme.stills import read_label
+
+    found = {}
+    with pikepdf.open(pdf_path) as pdf:
+        masks = {obj.SMask.objgen for obj in pdf.objects
+                 if isinstance(obj, pikepdf.Stream) and "/SMask" in obj}
+        for obj in pdf.objects:
+            if (isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"
+                    and obj.objgen not in masks):
+                label = read_label(obj)
+                image = pikepdf.PdfImage(obj)
+                pil = image.as_pil_image()
+                pil.load()
+                found[Path(label["image"]).name if label else f"#{obj.objgen[0]}"] = (
+                    str(obj.get("/ColorSpace")), int(obj.BitsPerComponent), pil)
+    return found
+
+
+@pytest.mark.slow
+def test_press_build_converts_stills_in_every_mode(unusual_stills, project):
+    import numpy as np
+
+    result = run_cli("build", "content", "--press", "-o", "out/press.pdf", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    images = pdf_images(project / "out" / "press.pdf")
+    for name in ("undertow-1.png", "undertow-2.png", "rust-and-bone-1.png",
+                 "rust-and-bone-2.png", "rust-and-bone-3.jpg"):
+        assert name in images, sorted(images)
+    for name, (space, bits, _) in images.items():
+        assert bits == 8, name
+        assert space in ("/DeviceCMYK", "/DeviceGray"), (name, space)  # no RGB for the press
+    assert images["undertow-2.png"][0] == "/DeviceCMYK"
+    assert images["rust-and-bone-2.png"][0] == "/DeviceCMYK"
+    # the 16-bit grey still keeps its tones (scaled, not clipped to white or read as RGB)
+    space, _, grey = images["undertow-1.png"]
+    assert space == "/DeviceGray" and grey.size == (1500, 1000)
+    assert abs(float(np.asarray(grey).mean()) - unusual_stills["undertow-1.png"]) < 2
+    # the CMYK JPEG is not inverted: its inks are those of the file (Pillow's CMYK is
+    # 255 - R, G, B and no black)
+    space, _, cmyk = images["rust-and-bone-3.jpg"]
+    inks = np.asarray(cmyk).reshape(-1, 4).astype(float).mean(axis=0)
+    assert space == "/DeviceCMYK"
+    assert np.allclose(inks, unusual_stills["rust-and-bone-3.jpg"], atol=3), inks
+
+
+@pytest.mark.slow
+def test_standard_build_embeds_16_bit_stills_as_8_bit(unusual_stills, project):
+    import numpy as np
+
+    result = run_cli("build", "content", "-o", "out/brochure.pdf", cwd=project)
+    assert result.returncode == 0, result.stderr
+    images = pdf_images(project / "out" / "brochure.pdf")
+    space, bits, grey = images["undertow-1.png"]
+    assert (space, bits) == ("/DeviceGray", 8)
+    assert abs(float(np.asarray(grey).mean()) - unusual_stills["undertow-1.png"]) < 2
+    assert images["undertow-2.png"][:2] == ("/DeviceRGB", 8)
