@@ -23,7 +23,7 @@ def test_a_damaged_cmap_cache_is_read_again_from_the_fonts(tmp_path, damage):
     for font in sorted(builtin_fonts().glob("*.ttf"))[:1]:
         shutil.copy2(font, fonts / font.name)
     right = glyphs._folder_coverage(fonts)
-    assert ord("A") in right
+    assert len(right) > 100
     [cached] = (tmp_path / ".programme-cache" / "cmaps").glob("*.json")
     cached.write_text(damage if isinstance(damage, str) else json.dumps(damage))
     began = time.perf_counter()
