@@ -171,7 +171,7 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
     if untested:
         parts_wanted = False
     if parts_wanted:
-        from .partbuild import warm_up
+        from .fastbuild import warm_up
 
         warm_up(project_folder(Path(content_dir)) if content is None else
                 project_folder(content.root))  # the workers' parent starts while the content loads
@@ -183,7 +183,7 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
     if untested:
         fallback.append(_laid_out_whole(chosen, untested))
     if parts_wanted:
-        from .partbuild import UseOneDocument, build_in_parts
+        from .fastbuild import UseOneDocument, build_in_parts
 
         try:
             built = build_in_parts(

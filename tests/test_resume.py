@@ -232,7 +232,7 @@ def test_sections_after_one_that_grew_are_renumbered_not_laid_out(project, tmp_p
     later = [_section_of(project, slug) for slug in
              ("sunday-tightrope-walkers", "cold-meridian", "desert-star")]
     # renumbered, or from the cache when the first build had already laid one out with
-    # that number (a provisional one: see partbuild)
+    # that number (a provisional one: see programme/fastbuild/scheduler.py)
     assert set(later) <= set(again.parts.renumbered) | set(again.parts.cached)
     assert set(later) & set(again.parts.renumbered), again.parts.renumbered
     assert grown in again.parts.resumed

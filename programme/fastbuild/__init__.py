@@ -1,0 +1,34 @@
+"""Fast builds: the brochure's parts laid out side by side, cached, and joined.
+
+The same pipeline as :mod:`programme.build`, with stage 3 split by part:
+
+    Renderer           one HTML document per part                (render.py, parts.py)
+    lay out            WeasyPrint lays out and writes each part, in worker processes,
+                       numbering its pages late                  (fastbuild/, engine/)
+    join               the parts' PDFs -> one PDF                (join.py)
+
+The modules of this package, in the order a newcomer should read them:
+
+    messages.py     Setup, Task, Done: what the coordinator and the workers send each other
+    scheduler.py    which parts to lay out, in what order, with which first page numbers;
+                    what the cache already has; when the fillers are decided (plain
+                    Python: no WeasyPrint, no processes, no files; tests/test_scheduler.py)
+    coordinator.py  build_in_parts: renders the parts, runs the scheduler against the
+                    workers, gathers the result (PartsResult)
+    workers.py      the fork server and the pool of worker processes, warm_up
+    worker.py       one worker: lays a part out in full, resumed from where it changed,
+                    or renumbered (resume.py, furniture.py), and writes its PDF
+
+Unchanged parts come from the cache (:mod:`programme.cache`). A layout the parts cannot
+reproduce exactly (a contents page that changes length with its numbers, fillers that are
+not one page each, ``counter(pages)``…) raises :class:`UseOneDocument`, and the build lays
+the brochure out as one document instead.
+"""
+
+from __future__ import annotations
+
+from .coordinator import PartsResult, build_in_parts
+from .scheduler import UseOneDocument
+from .workers import warm_up
+
+__all__ = ["PartsResult", "UseOneDocument", "build_in_parts", "warm_up"]

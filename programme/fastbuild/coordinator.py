@@ -1,0 +1,199 @@
+"""The fast build's coordinator: renders the parts, runs the scheduler against the
+workers, and gathers what the parts found into one result.
+
+    build_in_parts
+      1. checks the layout can be built in parts (else :class:`UseOneDocument`);
+      2. renders each part's HTML (render.py) and opens the cache (cache.py);
+      3. loops: the scheduler (scheduler.py) says which tasks to run; idle workers
+         (workers.py) get them; what they report goes back to the scheduler, which
+         decides what is known and what can run next;
+      4. checks the parts give the one-document brochure, and returns a
+         :class:`PartsResult`, which joins the parts' PDFs (join.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .. import fillers, stills
+from ..budgets import load_budgets
+from ..cache import PartCache, code_key, digest, files_digest, stat_digest
+from ..join import PartPDF, join
+from ..loader import Content
+from ..problems import Problem, ProgrammeError, display_path
+from ..render import Layout, Renderer
+from ..typeset import glyph_warnings
+from .messages import Setup
+from .scheduler import FILLERS, Scheduler, UseOneDocument
+from .workers import Workers, cores, languages_of, remember_languages
+
+PROGRESS = logging.getLogger("programme.progress")
+
+
+@dataclass
+class PartsResult:
+    pdfs: list[PartPDF]         # each part's PDF, with its stand-in and own pages
+    pages: int
+    warnings: list[Problem]
+    overset: list[tuple[str, str]]
+    placements: list[stills.Placement]
+    rendered: list[str]
+    cached: list[str]
+    cache: PartCache
+    resumed: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    renumbered: list[str] = field(default_factory=list)  # old pages, new numbers
+    # part -> (first page laid out again, pages laid out, pages), for parts laid out
+    # again from where they changed (resume.py)
+
+    def join(self, finish=None) -> bytes:
+        """One PDF of the parts' own pages; ``finish(pdf)`` post-processes it first."""
+        return join(self.pdfs, finish)
+
+    def close(self) -> None:
+        """Tidy the cache (a ``--no-cache`` build's part PDFs go)."""
+        self.cache.tidy()
+
+
+_FILE_URL = re.compile(r"""file://[^"')\s<>]+""")
+
+
+def _images(html: str) -> list[Path]:
+    return [Path(unquote(urlsplit(url).path)) for url in _FILE_URL.findall(html)]
+
+
+def images_digest(html: str) -> str:
+    """The size and date of the images an HTML document shows."""
+    return stat_digest(_images(html))
+
+
+def build_in_parts(content: Content, layout: Layout, template_extra: dict,
+                   typeset_options: dict, pdf_options: dict, signature: int | None,
+                   jobs: int | None = None, use_cache: bool = True) -> PartsResult:
+    """Lay out the brochure part by part in ``jobs`` processes (default: every core)."""
+    render = Renderer(content, layout, **template_extra)
+    names = render.part_names()
+    if not names:
+        raise UseOneDocument("the layout marks no parts")
+    if len(set(names)) != len(names):
+        raise UseOneDocument("the layout marks a part twice")
+    if FILLERS in names and names[-1] != FILLERS:
+        raise UseOneDocument("fillers are not the last part")
+    body = [n for n in names if n != FILLERS]
+    has_fillers = FILLERS in names
+    if signature and signature > 1 and not has_fillers:
+        raise UseOneDocument("padding needs the fillers part")
+    if any(fillers._uses_total_pages(folder) for folder in layout.folders):
+        # each part would print its own page count
+        raise UseOneDocument("the layout prints the page count (counter(pages))")
+
+    where = display_path(layout.folder / layout.entry)
+    project = content.root.resolve().parent
+    setup = Setup(layout.folder, tuple([content.root.resolve(), *layout.folders,
+                                        *layout.font_dirs]),
+                  tuple(layout.font_dirs), where, content.unprintable,
+                  dict(typeset_options), dict(pdf_options),
+                  tuple(load_budgets(layout.folder)))
+    signature_key = digest(code_key(), repr(sorted(typeset_options.items())),
+                           repr(sorted(pdf_options.items())),
+                           files_digest([*layout.folders, *layout.font_dirs]))
+    cache = PartCache.for_project(project, use_cache)
+    notes: list[Problem] = []
+    if cache.skipped:
+        notes.append(Problem(display_path(project / ".programme-cache"), None, None,
+                             f"the part cache cannot be written ({cache.skipped}): "
+                             "built without it", "warning"))
+
+    bodies = [(name, render(only_part=name)) for name in body]
+    if cache.enabled:
+        # the document's language: most of its text (one dictionary is a third of a
+        # second to read; a title in another language rarely needs hyphenating)
+        remember_languages(project, languages_of(html for _, html in bodies))
+    scheduler = Scheduler(
+        bodies, cache, signature_key=signature_key, images_of=images_digest,
+        render_fillers=lambda need: render(only_part=FILLERS, filler_pages=need),
+        signature=signature, has_fillers=has_fillers)
+    workers: Workers | None = None
+    try:
+        scheduler.begin()
+        while not scheduler.finished:
+            scheduler.raise_if_stalled()
+            if workers is None:
+                workers = Workers(max(1, jobs or cores()), setup)
+            while scheduler.has_queued():
+                worker = workers.free()
+                if worker is None:
+                    break
+                workers.give(worker, scheduler.take())
+            for _, (kind, name, payload) in workers.messages():
+                if kind == "pages":
+                    scheduler.counted_pages(name, payload)
+                elif kind == "done":
+                    scheduler.laid_out(name, payload)
+                    PROGRESS.info("parts %d of %d", scheduler.parts_done,
+                                  scheduler.total_parts)
+                elif kind == "error":
+                    raise ProgrammeError(payload)
+                else:
+                    if os.environ.get("PROGRAMME_DEBUG_PARTS"):
+                        print(payload, file=sys.stderr, flush=True)
+                    last = (payload.strip().splitlines() or ["?"])[-1]
+                    raise RuntimeError(f"laying out {name} failed: {last}")
+            scheduler.update()
+            for name, start in scheduler.starts_to_give():
+                workers.tell(name, start)
+    except BaseException:
+        if workers is not None:
+            workers.close(graceful=False)
+        cache.tidy()
+        raise
+    if workers is not None:
+        workers.close()
+    try:
+        ordered = scheduler.checked()
+    except UseOneDocument:
+        cache.tidy()
+        raise
+    return _result(scheduler, ordered, cache, layout, where, signature, notes)
+
+
+def _result(scheduler: Scheduler, ordered, cache: PartCache, layout: Layout, where: str,
+            signature: int | None, notes: list[Problem]) -> PartsResult:
+    """What the parts found, in brochure order: warnings (each once), missing glyphs,
+    overset entries, stills, and the fillers added."""
+    warnings: list[Problem] = list(notes)
+    seen_warnings: set[Problem] = set()
+    glyphs: dict[str, list[int]] = {}
+    for part in ordered:
+        for warning in part.done.warnings:
+            if warning not in seen_warnings:
+                seen_warnings.add(warning)
+                warnings.append(warning)
+        for char, numbers in part.done.glyphs.items():
+            glyphs.setdefault(char, []).extend(numbers)
+    warnings += glyph_warnings(glyphs, where)
+    total = sum(part.done.pages for part in ordered)
+    fillers_part = scheduler.fillers_part
+    if fillers_part is not None:
+        content_pages = total - fillers_part.pages
+        kinds = fillers_part.done.kinds
+        need = fillers_part.fillers
+        warnings.append(Problem(display_path(layout.folder / fillers.PARTIAL), None, None,
+                                f"added {need} filler page{'s' if need != 1 else ''}"
+                                + (f" ({', '.join(kinds)})" if kinds else "")
+                                + f" to make {total} pages, a multiple of {signature} "
+                                f"({content_pages} pages of content)", "warning"))
+    rendered = scheduler.rendered
+    return PartsResult([PartPDF(part.pdf, part.done.lead, part.done.pages) for part in ordered],
+                       total, warnings,
+                       [item for part in ordered for item in part.done.overset],
+                       [p for part in ordered for p in part.done.placements],
+                       rendered, [p.name for p in ordered if p.name not in rendered], cache,
+                       {p.name: tuple(p.done.resumed) for p in ordered
+                        if p.name in rendered and p.done.resumed},
+                       [p.name for p in ordered if p.name in rendered and p.done.renumbered])
