@@ -30,8 +30,8 @@ from . import glyphs
 from .model import LONG, Festival, Film, Programme, Section, Venue
 from .problems import Problem, ProgrammeError, display_path
 from .resources import builtin_fonts, builtin_layouts
-from .yamlfile import (LongNumber, Unreadable, YamlDocument, inside, open_checked,
-                       read_yaml_safely)
+from .yamlfile import (MAX_BYTES, LongNumber, Unreadable, YamlDocument, inside, open_checked,
+                       read_bounded, read_yaml_safely)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg"}
 IMAGE_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}
@@ -71,9 +71,12 @@ class Content:
         for path in sorted(self.root.rglob("*")):
             if path.is_file():
                 digest.update(str(path.relative_to(self.root)).encode())
-                if path.suffix.lower() in (".yaml", ".yml"):
-                    digest.update(path.read_bytes())
-                else:
+                try:  # YAML read only as the loader reads it: a regular file in the project,
+                    # bounded (a link elsewhere or a huge file is hashed by size and date)
+                    if path.suffix.lower() not in (".yaml", ".yml"):
+                        raise Unreadable("not YAML")
+                    digest.update(read_bounded(path, MAX_BYTES, project_folder(self.root)))
+                except Unreadable:
                     stat = path.stat()
                     digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
         return digest.hexdigest()[:12]
@@ -360,6 +363,9 @@ def _check_image(images_dir: Path, name: str, doc: YamlDocument, loc,
                  cache: dict | None = None) -> list[Problem]:
     path = (images_dir / name)
     if not inside(path, images_dir):
+        if os.path.lexists(path) and inside(path.parent, images_dir):  # a link leading out
+            return [doc.problem(loc, f"{name!r} is a link to {os.path.realpath(path)}, "
+                                     "outside the images folder; copy the image in instead")]
         return [doc.problem(loc, f"{name!r} is outside the images folder")]
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         return [doc.problem(loc, f"{name!r} is not an image file "
@@ -386,7 +392,7 @@ def _image_problems(path: Path, name: str) -> list[tuple[str, str]]:
         svg = path.suffix.lower() == ".svg"
         limit = MAX_SVG_BYTES if svg else MAX_IMAGE_BYTES
         if info.st_size > limit:
-            return [("error", f"{name!r} is {info.st_size / 1e6:,.1f} MB; "
+            return [("error", f"{name!r} is {info.st_size:,} bytes; "
                               f"{'SVG images' if svg else 'images'} are limited to "
                               f"{limit / 1e6:,.0f} MB" + ("" if svg else
                               " (a full A5 page at 300 ppi is about 5 MB as a JPEG)"))]

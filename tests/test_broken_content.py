@@ -11,6 +11,7 @@ repository are made by the ``generate`` entries. See tests/broken/README.md.
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
 import textwrap
@@ -34,6 +35,17 @@ def test_the_corpus_has_a_case_for_every_problem_in_the_issue():
                    "unknown section", "overlapping", "outside the festival", "missing image",
                    "not an image", "20 000 × 20 000", "10 MB review", "control character",
                    "layout"]:
+        assert any(wanted in p for p in problems), wanted
+
+
+def test_the_corpus_has_the_hostile_content_of_issue_14():
+    problems = {yaml.safe_load((CORPUS / c / "expect.yaml").read_text("utf-8"))["problem"]
+                for c in CASES}
+    for wanted in ["nine levels of ten <use>", "entities", "/etc/passwd", "/dev/zero",
+                   "named pipe", "3 GB content file", "1.5 GB", "5 000 digits",
+                   "300 000 characters", "200 000 characters", "2.5 million days",
+                   "YAML tag on a mapping", "YAML tag on a list", "Python class",
+                   "two problems on one line"]:
         assert any(wanted in p for p in problems), wanted
 
 
@@ -148,8 +160,35 @@ def make_review(project: Path, path: str, characters: int) -> None:
         "review:\n  text: >-\n" + "".join(f"    {line}\n" for line in lines), "utf-8")
 
 
+def make_link(project: Path, path: str, target: str) -> None:
+    """A symbolic link (content/films/passwd.yaml -> /etc/passwd)."""
+    (project / path).symlink_to(target)
+
+
+def make_fifo(project: Path, path: str) -> None:
+    """A named pipe: a reader that opens it waits for a writer that never comes."""
+    os.mkfifo(project / path)
+
+
+def make_sparse(project: Path, path: str, size: int, source: str | None = None) -> None:
+    """A file of ``size`` bytes that takes no room on disk (a hole after ``source``'s bytes)."""
+    with (project / path).open("wb") as handle:
+        if source:
+            handle.write((project / source).read_bytes())
+        handle.truncate(size)
+
+
+def make_edit(project: Path, path: str, old: str, new: str, fill: str = "", count: int = 0):
+    """Replace ``old`` by ``new`` (its ``{fill}`` by ``fill`` × ``count``) in a file."""
+    target = project / path
+    text = target.read_text("utf-8")
+    assert old in text, old
+    target.write_text(text.replace(old, new.replace("{fill}", fill * count), 1), "utf-8")
+
+
 GENERATORS = {"png": make_png, "bmp": make_bmp, "truncated": make_truncated,
-              "review": make_review}
+              "review": make_review, "link": make_link, "fifo": make_fifo,
+              "sparse": make_sparse, "edit": make_edit}
 
 
 def test_the_generated_bomb_is_small_and_valid(tmp_path):
