@@ -40,6 +40,8 @@ class ProjectFetcher(URLFetcher):
         for root in self.roots:
             if path == root or root in path.parents:
                 return True, ""
+        if not path.exists():
+            return False, "no such file (a missing file, or a folder such as fonts/ missing)"
         return False, "outside the project folder"
 
     def fetch(self, url, headers=None):

@@ -40,6 +40,8 @@ def isolate_fonts(font_dirs: list[Path]) -> None:
 class Typeset:
     document: object  # weasyprint.document.Document
     warnings: list[Problem] = field(default_factory=list)
+    fetcher: object = None  # the ProjectFetcher: drawing fetches too (SVG images, attachments)
+    where: str = ""
 
     @property
     def page_count(self) -> int:
@@ -80,15 +82,20 @@ def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: 
                         url_fetcher=fetcher).render(font_config=FontConfiguration(), **options)
     finally:
         logger.removeHandler(collector)
-    problems = [Problem(where, None, None, f"refused to load {url}: {reason}")
-                for url, reason in fetcher.refused]
-    if problems:
-        raise ProgrammeError(problems)
+    _refused(fetcher, where)
     warnings = [Problem(where, None, None, f"WeasyPrint: {m}", "warning")
                 for m in collector.messages if "refused" not in m.lower()]
     if check_glyphs:
         warnings += missing_glyphs(document, font_dirs, where, reported)
-    return Typeset(document, warnings)
+    return Typeset(document, warnings, fetcher, where)
+
+
+def _refused(fetcher, where: str) -> None:
+    """Fail the build, naming every URL WeasyPrint was refused (see fetcher.py)."""
+    problems = [Problem(where, None, None, f"refused to load {url}: {reason}")
+                for url, reason in dict.fromkeys(fetcher.refused)]
+    if problems:
+        raise ProgrammeError(problems)
 
 
 def missing_glyphs(document, font_dirs: list[Path], where: str,
@@ -129,4 +136,9 @@ def glyph_warnings(found: dict[str, list[int]], where: str) -> list[Problem]:
 
 
 def write_pdf(result: Typeset, **options) -> bytes:
-    return result.document.write_pdf(**options)
+    """The PDF of a laid-out document. Drawing fetches what layout did not (images inside
+    SVG images, attachments): a URL refused then fails the build too, naming it."""
+    pdf = result.document.write_pdf(**options)
+    if result.fetcher is not None:
+        _refused(result.fetcher, result.where)
+    return pdf
