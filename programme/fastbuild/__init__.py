@@ -27,8 +27,19 @@ the brochure out as one document instead.
 
 from __future__ import annotations
 
-from .coordinator import PartsResult, build_in_parts
-from .scheduler import UseOneDocument
-from .workers import warm_up
-
 __all__ = ["PartsResult", "UseOneDocument", "build_in_parts", "warm_up"]
+
+_WHERE = {"PartsResult": "coordinator", "build_in_parts": "coordinator",
+          "UseOneDocument": "scheduler", "warm_up": "workers"}
+
+
+def __getattr__(name: str):
+    # imported when first asked for, so that ``programme.fastbuild.scheduler`` can be
+    # imported (and tested) without the worker processes' machinery
+    if name in _WHERE:
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
