@@ -173,7 +173,8 @@ def build(content_dir: Path, output: Path | None, layout: str | None, strict: bo
         output = Path("out/brochure-press.pdf" if press else "out/brochure.pdf")
     with showing_progress(wanted(quiet)):
         result = build_pdf(content_dir, output, layout=layout, kind="brochure", strict=strict,
-                           production=Production(press=press, signature=int(signature)),
+                           production=Production(press=press, signature=int(signature),
+                                                 decode_stills=strict),
                            in_parts=not one_document, jobs=jobs, use_cache=not no_cache)
     for warning in result.warnings:
         _say(warning)
@@ -301,6 +302,9 @@ def preflight(pdf_file: Path, as_json: bool, signature: int):
         raise click.ClickException(str(exc)) from None
     from .terminal import printable_lines
 
+    if report.unreadable and not as_json:  # nothing to report on: one line, an error
+        _say(report.as_text())
+        sys.exit(1)
     click.echo(report.as_json() if as_json else printable_lines(report.as_text()))
     sys.exit(1 if report.errors else 0)
 

@@ -59,9 +59,21 @@ class Imposed:
     sheet_size_mm: tuple[float, float]
 
 
-def _box(page, name):
-    value = page.obj.get(f"/{name}")
-    return [float(v) for v in (value if value is not None else page.mediabox)]
+def _box(page, name, number: int, where: str) -> list[float]:
+    """A page's box (the MediaBox when it has no such box), four numbers, not empty."""
+    from .preflight import BadBox, read_box
+
+    try:
+        box = read_box(page.obj.get(f"/{name}"), name)
+        if box is None:
+            name = "MediaBox"
+            box = read_box(page.obj.get("/MediaBox"), name) or read_box(page.mediabox, name)
+    except BadBox as exc:
+        raise ProgrammeError([Problem(where, None, None, f"page {number}: {exc}")]) from None
+    if box[2] - box[0] < 1 or box[3] - box[1] < 1:
+        raise ProgrammeError([Problem(where, None, None, f"page {number}: its {name} "
+                                      f"{box} has no area")])
+    return box
 
 
 def impose(source: Path, output: Path, creep_mm: float = 0.0) -> Imposed:
@@ -69,62 +81,78 @@ def impose(source: Path, output: Path, creep_mm: float = 0.0) -> Imposed:
     where = display_path(source)
     try:
         pdf = pikepdf.open(source)
+    except pikepdf.PasswordError:
+        raise ProgrammeError([Problem(where, None, None, "the PDF is protected by a password: "
+                                      "save it without one to impose it")]) from None
     except pikepdf.PdfError as exc:
         raise ProgrammeError([Problem(where, None, None, f"cannot read this PDF: {exc}")])
-    with pdf:
-        n = len(pdf.pages)
-        if n == 0 or n % 4:
-            raise ProgrammeError([Problem(where, None, None,
-                                          f"{n} pages is not a multiple of 4: a saddle-stitched "
-                                          "booklet needs whole sheets (programme build pads the "
-                                          "brochure with filler pages)")])
-        trims = [_box(page, "TrimBox") for page in pdf.pages]
-        width, height = trims[0][2] - trims[0][0], trims[0][3] - trims[0][1]
-        for number, trim in enumerate(trims, 1):
-            if abs(trim[2] - trim[0] - width) > 0.5 or abs(trim[3] - trim[1] - height) > 0.5:
-                raise ProgrammeError([Problem(where, None, None,
-                                              f"page {number} has another trim size than page 1: "
-                                              "a booklet's pages must all be one size")])
-        sheets = n // 4
-        if not math.isfinite(creep_mm) or abs(creep_mm) * MM > width / 4:
-            raise ProgrammeError([Problem(where, None, None,
-                                          f"a creep of {creep_mm:g} mm is more than a quarter of "
-                                          "the page width")])
-
-        out = pikepdf.new()
-        forms = []
-        for page in pdf.pages:
-            form = page.as_form_xobject()
-            form.BBox = pikepdf.Array(_box(page, "MediaBox"))
-            forms.append(out.copy_foreign(form))
-        sheet_box = [0, 0, 2 * width, height]
-        for side, (left, right) in enumerate(saddle_order(n)):
-            shift = creep_shift(side // 2, sheets, creep_mm) * MM
-            content, xobjects = [], {}
-            for slot, number in ((0, left), (1, right)):
-                name = f"/P{number}"
-                xobjects[name] = forms[number - 1]
-                trim = trims[number - 1]
-                # move the trim box's corner to the slot; inner pages toward the spine
-                x = slot * width - trim[0] + (shift if slot == 0 else -shift)
-                y = -trim[1]
-                content.append(f"q {slot * width:.4f} 0 {width:.4f} {height:.4f} re W n "
-                               f"1 0 0 1 {x:.4f} {y:.4f} cm {name} Do Q")
-            stream = out.make_stream("\n".join(content).encode())
-            page = pikepdf.Dictionary(
-                Type=pikepdf.Name.Page,
-                MediaBox=pikepdf.Array(sheet_box),
-                TrimBox=pikepdf.Array(sheet_box),
-                Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(xobjects)),
-                Contents=stream,
-            )
-            out.pages.append(pikepdf.Page(out.make_indirect(page)))
-        if "/OutputIntents" in pdf.Root:  # keep the colour meaning of CMYK for the RIP
-            out.Root.OutputIntents = out.copy_foreign(pdf.Root.OutputIntents)
-        with out.open_metadata(set_pikepdf_as_editor=False) as xmp:
-            xmp["dc:title"] = f"{source.name}, imposed for saddle stitching ({sheets} sheets)"
-        out.docinfo["/Title"] = f"{source.name}, imposed for saddle stitching ({sheets} sheets)"
-        buffer = io.BytesIO()
-        out.save(buffer)
-    write_atomically(output, buffer.getvalue())
+    try:
+        with pdf:
+            data, sheets, width, height = _impose(pdf, source, where, creep_mm)
+    except (pikepdf.PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError,
+            RecursionError, NotImplementedError) as exc:
+        raise ProgrammeError([Problem(where, None, None, f"cannot impose this PDF, it is "
+                                      f"malformed: {type(exc).__name__}: {exc}")]) from None
+    write_atomically(output, data)
     return Imposed(output, 2 * sheets, sheets, (2 * width / MM, height / MM))
+
+
+def _impose(pdf: pikepdf.Pdf, source: Path, where: str, creep_mm: float):
+    """The imposed PDF's bytes, its sheets, and the trimmed page's width and height."""
+    n = len(pdf.pages)
+    if n == 0 or n % 4:
+        raise ProgrammeError([Problem(where, None, None,
+                                      f"{n} pages is not a multiple of 4: a saddle-stitched "
+                                      "booklet needs whole sheets (programme build pads the "
+                                      "brochure with filler pages)")])
+    trims = [_box(page, "TrimBox", number, where)
+             for number, page in enumerate(pdf.pages, 1)]
+    width, height = trims[0][2] - trims[0][0], trims[0][3] - trims[0][1]
+    for number, trim in enumerate(trims, 1):
+        if abs(trim[2] - trim[0] - width) > 0.5 or abs(trim[3] - trim[1] - height) > 0.5:
+            raise ProgrammeError([Problem(where, None, None,
+                                          f"page {number} has another trim size than page 1: "
+                                          "a booklet's pages must all be one size")])
+    sheets = n // 4
+    if not math.isfinite(creep_mm) or abs(creep_mm) * MM > width / 4:
+        raise ProgrammeError([Problem(where, None, None,
+                                      f"a creep of {creep_mm:g} mm is more than a quarter of "
+                                      "the page width")])
+
+    out = pikepdf.new()
+    forms = []
+    for number, page in enumerate(pdf.pages, 1):
+        media = _box(page, "MediaBox", number, where)
+        form = page.as_form_xobject()
+        form.BBox = pikepdf.Array(media)
+        forms.append(out.copy_foreign(form))
+    sheet_box = [0, 0, 2 * width, height]
+    for side, (left, right) in enumerate(saddle_order(n)):
+        shift = creep_shift(side // 2, sheets, creep_mm) * MM
+        content, xobjects = [], {}
+        for slot, number in ((0, left), (1, right)):
+            name = f"/P{number}"
+            xobjects[name] = forms[number - 1]
+            trim = trims[number - 1]
+            # move the trim box's corner to the slot; inner pages toward the spine
+            x = slot * width - trim[0] + (shift if slot == 0 else -shift)
+            y = -trim[1]
+            content.append(f"q {slot * width:.4f} 0 {width:.4f} {height:.4f} re W n "
+                           f"1 0 0 1 {x:.4f} {y:.4f} cm {name} Do Q")
+        stream = out.make_stream("\n".join(content).encode())
+        page = pikepdf.Dictionary(
+            Type=pikepdf.Name.Page,
+            MediaBox=pikepdf.Array(sheet_box),
+            TrimBox=pikepdf.Array(sheet_box),
+            Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(xobjects)),
+            Contents=stream,
+        )
+        out.pages.append(pikepdf.Page(out.make_indirect(page)))
+    if "/OutputIntents" in pdf.Root:  # keep the colour meaning of CMYK for the RIP
+        out.Root.OutputIntents = out.copy_foreign(pdf.Root.OutputIntents)
+    with out.open_metadata(set_pikepdf_as_editor=False) as xmp:
+        xmp["dc:title"] = f"{source.name}, imposed for saddle stitching ({sheets} sheets)"
+    out.docinfo["/Title"] = f"{source.name}, imposed for saddle stitching ({sheets} sheets)"
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue(), sheets, width, height

@@ -22,6 +22,7 @@ missing boxes are then warnings. Errors make the exit status 1.
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -63,6 +64,7 @@ class Report:
     rgb_images: int = 0
     findings: list[Finding] = field(default_factory=list)
     summary: dict[str, str] = field(default_factory=dict)   # check -> one line
+    unreadable: str | None = None   # why the file could not be opened at all
 
     @property
     def errors(self) -> list[Finding]:
@@ -91,6 +93,8 @@ class Report:
         return json.dumps(data, ensure_ascii=False, indent=2)
 
     def as_text(self) -> str:
+        if self.unreadable:
+            return f"{self.file}: {self.unreadable}"
         kind = (f"{self.pdfx}, output intent {self.output_intent or 'none'}" if self.press
                 else "not a PDF/X file: checked as a proof")
         lines = [f"Preflight of {self.file}: {self.pages} pages, {kind}"]
@@ -295,11 +299,51 @@ def _check_images(path: Path, pdf: pikepdf.Pdf, report: Report) -> None:
                            "the result yourself", **where)
     images = len({obj for obj, _ in worst})
     ppis = [min(r["x_ppi"], r["y_ppi"]) for r in worst.values()]
+    damaged = _check_decoding(pdf, report)
     report.summary["images"] = (f"{images} image{'s' if images != 1 else ''}"
                                 + (f", lowest {min(ppis)} ppi" if ppis else "")
                                 + (f", {low} placement{'s' if low != 1 else ''} under "
-                                   f"{PRESS_PPI} ppi" if low else ""))
+                                   f"{PRESS_PPI} ppi" if low else "")
+                                + (f", {damaged} that cannot be decoded" if damaged else
+                                   ", all decoded whole"))
     report.rgb_images = rgb
+
+
+def _check_decoding(pdf: pikepdf.Pdf, report: Report) -> int:
+    """Decode every image (and soft mask) drawn on a page: damaged data is an error,
+    named by the still's label. Returns how many are damaged."""
+    from .imagecheck import xobject_problem
+
+    damaged = 0
+    checked: set = set()
+    for objgen, pages in sorted(_object_pages(pdf, "/XObject").items(),
+                                key=lambda kv: kv[1][0]):
+        try:
+            xobject = pdf.get_object(objgen)
+            if xobject.get("/Subtype") != pikepdf.Name.Image:
+                continue
+            mask = xobject.get("/SMask")
+            parts = [(xobject, "")] + ([(mask, "the soft mask of ")]
+                                       if isinstance(mask, pikepdf.Stream) else [])
+        except (pikepdf.PdfError, ValueError, TypeError):
+            continue
+        for item, prefix in parts:
+            if item.objgen in checked:
+                continue
+            checked.add(item.objgen)
+            reason = xobject_problem(item)
+            if not reason:
+                continue
+            damaged += 1
+            label = read_label(xobject)
+            what = (f"{label['image']} ({label['title']}, {label['used_by']})" if label
+                    else f"the image in object {objgen[0]}")
+            report.add("error", "images", f"{prefix}{what} cannot be decoded: {reason}; the "
+                       "printer's RIP would fail on it or print it damaged",
+                       page=pages[0], image=label["image"] if label else None,
+                       film=label["used_by"] if label else None,
+                       title=label["title"] if label else None)
+    return damaged
 
 
 def _indexed_rgb(pdf: pikepdf.Pdf, obj) -> bool:
@@ -310,11 +354,40 @@ def _indexed_rgb(pdf: pikepdf.Pdf, obj) -> bool:
         return False
 
 
-def _box(page, name):
-    value = page.obj.get(f"/{name}")
+class BadBox(ValueError):
+    """A page box that is not four finite numbers."""
+
+
+def read_box(value, name: str) -> list[float] | None:
+    """A page box (``/MediaBox``…) as [left, bottom, right, top], or None when absent.
+    Raises BadBox when it is not an array of four finite numbers."""
     if value is None:
         return None
-    return [float(v) for v in value]
+    try:
+        shown = value.unparse().decode("latin-1", "replace")[:80]
+    except (AttributeError, pikepdf.PdfError):
+        shown = str(value)[:80]
+    if not isinstance(value, pikepdf.Array) or len(value) != 4:
+        raise BadBox(f"its {name} {shown} is not four numbers")
+    try:
+        numbers = [float(v) for v in value]
+    except (TypeError, ValueError, pikepdf.PdfError):
+        raise BadBox(f"its {name} {shown} is not four numbers") from None
+    if not all(math.isfinite(v) and abs(v) < 1e7 for v in numbers):
+        raise BadBox(f"its {name} {shown} is not four sensible numbers")
+    x0, y0, x1, y1 = numbers
+    return [min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)]
+
+
+def _box(page, name):
+    return read_box(page.obj.get(f"/{name}"), name)
+
+
+def _media(page) -> list[float]:
+    box = read_box(page.obj.get("/MediaBox"), "MediaBox")
+    if box is None:  # inherited from the page tree
+        box = read_box(page.mediabox, "MediaBox")
+    return box
 
 
 def _inside(inner, outer, tolerance=0.01) -> bool:
@@ -327,8 +400,13 @@ def _check_boxes(pdf: pikepdf.Pdf, report: Report) -> None:
     sizes: dict[tuple[float, float], list[int]] = {}
     bleeds = []
     for number, page in enumerate(pdf.pages, 1):
-        media = [float(v) for v in page.mediabox]
-        trim, bleed = _box(page, "TrimBox"), _box(page, "BleedBox")
+        try:
+            media = _media(page)
+            trim, bleed = _box(page, "TrimBox"), _box(page, "BleedBox")
+        except BadBox as exc:
+            report.add("error", "boxes", f"{exc}: the printer cannot tell the page size",
+                       page=number)
+            continue
         if trim is None:
             report.add(severity, "boxes", "no TrimBox: the printer cannot tell the finished "
                        "page size", page=number)
@@ -520,10 +598,16 @@ def _check_pdfx(pdf: pikepdf.Pdf, report: Report) -> None:
     if pdf.is_encrypted:
         report.add("error", "pdfx", "the file is encrypted: PDF/X forbids it")
     for number, page in enumerate(pdf.pages, 1):
-        bleed = _box(page, "BleedBox") or _box(page, "TrimBox") or [float(v) for v in page.mediabox]
+        try:
+            bleed = _box(page, "BleedBox") or _box(page, "TrimBox") or _media(page)
+        except BadBox:
+            continue  # reported by the boxes check
         for annot in page.obj.get("/Annots") or []:
             kind = str(annot.get("/Subtype", "/?"))[1:]
-            rect = [float(v) for v in annot.get("/Rect", [0, 0, 0, 0])]
+            try:
+                rect = read_box(annot.get("/Rect"), "Rect") or [0, 0, 0, 0]
+            except BadBox:
+                rect = bleed  # a malformed annotation: take it to cover the page
             if kind in ("PrinterMark", "TrapNet"):
                 continue
             overlaps = (rect[0] < bleed[2] and rect[2] > bleed[0]
@@ -541,17 +625,39 @@ def preflight(path: Path, signature: int = 4) -> Report:
     readable = _check_structure(path, report)
     try:
         pdf = pikepdf.open(path)
+    except pikepdf.PasswordError:
+        report.unreadable = ("the PDF is protected by a password, so it cannot be checked "
+                             "(nor printed by a print shop): save it without one")
+        report.add("error", "structure", report.unreadable)
+        return report
     except pikepdf.PdfError as exc:
         report.add("error", "structure", f"cannot be opened: {exc}")
+        report.unreadable = f"cannot be opened as a PDF: {exc}"
         return report
     with pdf:
         report.pages = len(pdf.pages)
-        _check_pdfx(pdf, report)          # first: it decides whether this is a press file
+        # pdfx first: it decides whether this is a press file
+        _guarded(report, "pdfx", _check_pdfx, pdf, report)
         if not readable and report.status("structure") == "ERROR":
             report.add("warning", "structure", "the other checks ran on what qpdf could repair")
-        _check_fonts(path, pdf, report)
-        _check_images(path, pdf, report)
-        _check_boxes(pdf, report)
-        _check_pages(pdf, report)
-        _check_colour(pdf, report)
+        _guarded(report, "fonts", _check_fonts, path, pdf, report)
+        _guarded(report, "images", _check_images, path, pdf, report)
+        _guarded(report, "boxes", _check_boxes, pdf, report)
+        _guarded(report, "pages", _check_pages, pdf, report)
+        _guarded(report, "colour", _check_colour, pdf, report)
     return report
+
+
+MALFORMED = (pikepdf.PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError,
+             RecursionError, NotImplementedError, OverflowError)
+
+
+def _guarded(report: Report, name: str, check, *args) -> None:
+    """Run one check; a PDF malformed where it looks is an error of that check, not a
+    crash of the others."""
+    try:
+        check(*args)
+    except MALFORMED as exc:
+        report.add("error", name, f"could not be checked, the PDF is malformed here: "
+                   f"{type(exc).__name__}: {exc}")
+        report.summary.setdefault(name, "not checked: the PDF is malformed")

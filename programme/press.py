@@ -59,6 +59,7 @@ class Production:
 
     press: bool = False
     signature: int | None = 4
+    decode_stills: bool = False  # decode every still whole (build --strict); press always
     placed: list = field(default_factory=list)
     by_id: dict = field(default_factory=dict)
 
@@ -96,7 +97,15 @@ class Production:
 
     def check_stills(self, content, layout, placed: list) -> list[Problem]:
         """Remember where the stills are (to label them in :meth:`finish`) and warn about
-        those under 300 ppi at their placed size."""
+        those under 300 ppi at their placed size. For the press (and with
+        ``decode_stills``) every still is decoded whole first: a damaged one fails the
+        build, named with the film file that uses it."""
+        if self.press or self.decode_stills:
+            from .imagecheck import still_problems
+
+            damaged = still_problems(content)
+            if damaged:
+                raise ProgrammeError(damaged)
         self.placed = placed
         self.by_id = stills.sources_by_id(content, placed)
         return stills.check_resolution(placed, self.by_id, where=display_path(layout.folder))
@@ -446,7 +455,18 @@ def make_press_ready(pdf: pikepdf.Pdf) -> list[Problem]:
         _convert_content(pdf, page, converter)
         for kind, item in _walk(page.obj.get("/Resources"), seen):
             if kind == "image":
-                images += _convert_image(item, converter)
+                try:
+                    images += _convert_image(item, converter)
+                except (OSError, SyntaxError, ValueError, EOFError, IndexError,
+                        pikepdf.PdfError, ImageCms.PyCMSError, Image.DecompressionBombError,
+                        NotImplementedError, pikepdf.UnsupportedImageTypeError) as exc:
+                    label = stills.read_label(item)
+                    what = (f"{label['image']} (used by {label['used_by']})" if label else
+                            f"an image on page {page.index + 1} (object {item.objgen[0]})")
+                    raise ProgrammeError([Problem(label["image"] if label else PRESS_CSS,
+                                                  None, None,
+                                                  f"{what} cannot be converted to CMYK: "
+                                                  f"{exc or type(exc).__name__}")]) from None
             else:
                 _convert_content(pdf, item, converter)
         if "/Annots" in page.obj:
