@@ -318,7 +318,8 @@ class _Controls:
         if count > 1:
             text += f" (and {count - 1:,} more control character{'s' if count > 2 else ''} " \
                     "in this text)"
-        self.doc.problems.append(Problem(self.doc.label, line, format_loc(loc) or None, text))
+        self.doc.problems.append(Problem(self.doc.label, line,
+                                         format_loc(loc) or None if loc else None, text))
 
     def finish(self) -> None:
         self._flush()
@@ -326,7 +327,7 @@ class _Controls:
         for field, (count, line, loc) in self.more.items():
             name = format_loc(field) if field else "this part of the file"
             doc.problems.append(Problem(
-                doc.label, line, format_loc(loc) or None,
+                doc.label, line, format_loc(loc) or None if loc else None,
                 f"and {count:,} more control character{'s' if count > 1 else ''} in "
                 f"{name}; remove {'them' if count > 1 else 'it'}"))
         if self.elsewhere:
