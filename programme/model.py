@@ -203,9 +203,10 @@ class Still(Strict):
 class Screening(Strict):
     venue: str = expect("a venue code from venues.yaml")
     start: dt.datetime = expect("a date and time such as 2012-10-14 18:30")
-    sold_out: bool = False
+    sold_out: bool = expect("true or false: the screening is sold out", default=False)
     subtitled: bool = expect("true or false: the screening has English subtitles", default=False)
-    audio_described: bool = False
+    audio_described: bool = expect("true or false: the screening is audio described",
+                                   default=False)
     certificate: str | None = expect("an age certificate such as 15 or 12A", default=None)
     note: Line | None = expect("a short note such as 'Q&A with the director'", default=None)
 

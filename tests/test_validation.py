@@ -142,3 +142,116 @@ def test_duplicate_key_with_a_control_character_is_two_located_errors(project):
     assert f"{SEED_FILM}:{line}: tagline: duplicate key (first given on line 5)" in result.stderr
     assert f"{SEED_FILM}:{line}: tagline: contains the control character U+0007" in result.stderr
     assert f"{SEED_FILM}:{line}: contains the control character U+0007" in result.stderr
+
+
+@pytest.mark.parametrize("old, new", [
+    ("credits:\n", "credits: Jacques Audiard\nno_credits:\n"),
+    ("review:\n", "review: A triumph.\nno_review:\n"),
+    ("statement:\n", "statement: [a, b]\nno_statement:\n"),
+    ("biography:\n", "biography: 12\nno_biography:\n"),
+    ("distributor:\n", "distributor: STUDIOCANAL\nno_distributor:\n"),
+    ("  - file: rust-and-bone-2.jpg", "  - rust-and-bone-2.jpg\n  - file: rust-and-bone-2.jpg"),
+    ("  - {venue: NFT1, start: 2012-10-15 14:45", "  - NFT1\n  - {venue: NFT1, start: 2012-10-15 14:45"),
+    ("  - {year: 1994,", "  - 1994\n  - {year: 1994,"),
+    ("sold_out: true", "sold_out: maybe"),
+    ("title: Rust and Bone\n", "title: 1984\n"),
+])
+def test_messages_say_what_to_write_not_python_classes(project, old, new):
+    edit(project, SEED_FILM, old, new)
+    result = validate(project)
+    assert result.returncode == 1, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith(SEED_FILM)]
+    assert lines, result.stderr
+    for line in lines:
+        assert "instance of" not in line and "Input should" not in line, line
+        assert "Text" not in line.replace("text", ""), line  # AttributedText, LanguageText
+    assert any("expected" in line for line in lines), lines
+
+
+def test_a_yaml_tag_on_a_key_or_a_scalar_is_an_error(project):
+    line = edit(project, SEED_FILM, "year: 2012\n", "!!python/name:os.system year: 2012\n")
+    l2 = edit(project, SEED_FILM, "runtime: 120", "runtime: !!python/int 120")
+    result = validate(project)
+    assert result.returncode == 1
+    assert f"{SEED_FILM}:{line}: unsupported YAML tag '!!python/name:os.system' on the key" \
+        in result.stderr, result.stderr
+    assert f"{SEED_FILM}:{l2}: runtime: unsupported YAML tag '!!python/int'" in result.stderr
+
+
+def test_a_film_file_linked_inside_the_project_is_read(project):
+    target = project / "shared" / "rust.yaml"
+    target.parent.mkdir()
+    (project / SEED_FILM).rename(target)
+    (project / SEED_FILM).symlink_to(target)
+    result = validate(project)
+    assert result.returncode == 0, result.stderr
+
+
+def test_ordinary_svg_stills_pass(project):
+    # A thousand elements (three levels of ten <use>), a doctype, an embedded PNG.
+    import base64
+    import io
+    from PIL import Image
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(png, "PNG")
+    levels = "".join(f'<g id="l{n}">' + f'<use xlink:href="#l{n - 1}"/>' * 10 + "</g>"
+                     for n in range(1, 4))
+    (project / "content/images/ok.svg").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="400" height="300"><defs><g id="l0"><rect width="1" height="1"/></g>'
+        + levels + '</defs><use xlink:href="#l3"/>'
+        '<image width="8" height="8" href="data:image/png;base64,'
+        + base64.b64encode(png.getvalue()).decode() + '"/></svg>\n', "utf-8")
+    edit(project, SEED_FILM, "file: rust-and-bone-2.jpg", "file: ok.svg")
+    result = validate(project)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("svg, message", [
+    ('<svg xmlns="http://www.w3.org/2000/svg">' + "<g>" * 60 + "</g>" * 60 + "</svg>",
+     "nested more than 50 levels deep"),
+    ('<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#a"/></g></svg>',
+     "(or a <use> refers to itself)"),
+    ('<svg xmlns="http://www.w3.org/2000/svg"><marker id="m">' + "<rect/>" * 100 +
+     '</marker><path d="' + "L1 1 " * 200 + '" marker-mid="url(#m)"/></svg>',
+     "more than 10,000 elements"),
+    ('<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/svg+xml;base64,PHN2Zy8+"/>'
+     "</svg>", "only JPEG, PNG, GIF and WebP images may be embedded"),
+    ('<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>', "is not an SVG image: XML error on line 1"),
+    ("<html/>", "is not an SVG image (its first element is not <svg>)"),
+])
+def test_svg_stills_that_would_not_draw_in_bounded_time_are_refused(project, svg, message):
+    (project / "content/images/bad.svg").write_text(svg, "utf-8")
+    line = edit(project, SEED_FILM, "file: rust-and-bone-2.jpg", "file: bad.svg")
+    result = validate(project)
+    assert result.returncode == 1
+    expected = f"{SEED_FILM}:{line}: stills[1].file: 'bad.svg' "
+    lines = [entry for entry in result.stderr.splitlines() if entry.startswith(expected)]
+    assert lines and message in lines[0], result.stderr
+
+
+def test_a_festival_of_sixty_days_is_fine_and_handout_hints_stay_bounded(project):
+    edit(project, "content/festival.yaml", "ends: 2012-10-21", "ends: 2012-12-08")  # 60 days
+    result = run_cli("handout", "content", "--day", "2012-10-09", "-o", "h.pdf", cwd=project)
+    assert result.returncode == 1
+    assert "--day: 2012-10-09 is outside the festival" in result.stderr
+    edit(project, "content/festival.yaml", "ends: 2012-12-08", "ends: 2012-12-09")  # 61
+    result = validate(project)
+    assert "content/festival.yaml:5: ends: the festival would run 61 days" in result.stderr
+
+
+def test_day_hints_never_walk_millions_of_days():
+    # A programme not checked by the loader (ends in 9012): the hint took 133 s.
+    import datetime as dt
+    import time
+    from types import SimpleNamespace
+    from programme import handout
+    festival = SimpleNamespace(starts=dt.date(2012, 10, 10), ends=dt.date(9012, 10, 21))
+    problems: list = []
+    started = time.monotonic()
+    assert handout._read_day("2012-10-09", SimpleNamespace(festival=festival),
+                             dt.date(2012, 10, 1), problems) is None
+    assert time.monotonic() - started < 2
+    assert "2012-10-09 is outside the festival" in str(problems[0])
