@@ -99,6 +99,11 @@ def impose(source: Path, output: Path, creep_mm: float = 0.0) -> Imposed:
 
 def _impose(pdf: pikepdf.Pdf, source: Path, where: str, creep_mm: float):
     """The imposed PDF's bytes, its sheets, and the trimmed page's width and height."""
+    from .preflight import media_box_repairs
+
+    for warning in media_box_repairs(pdf):
+        raise ProgrammeError([Problem(where, None, None, f"a page's MediaBox is not four "
+                                      f"numbers, so the page size is unknown ({warning})")])
     n = len(pdf.pages)
     if n == 0 or n % 4:
         raise ProgrammeError([Problem(where, None, None,

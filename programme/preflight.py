@@ -383,6 +383,13 @@ def _box(page, name):
     return read_box(page.obj.get(f"/{name}"), name)
 
 
+def media_box_repairs(pdf: pikepdf.Pdf) -> list[str]:
+    """qpdf's warnings about MediaBoxes it replaced while reading the page tree (it makes
+    a MediaBox that is not four numbers US Letter, silently but for a warning)."""
+    len(pdf.pages)  # the page tree is read, and repaired, here
+    return [w for w in pdf.get_warnings() if "MediaBox" in w]
+
+
 def _media(page) -> list[float]:
     box = read_box(page.obj.get("/MediaBox"), "MediaBox")
     if box is None:  # inherited from the page tree
@@ -636,6 +643,9 @@ def preflight(path: Path, signature: int = 4) -> Report:
         return report
     with pdf:
         report.pages = len(pdf.pages)
+        for warning in media_box_repairs(pdf):
+            report.add("error", "boxes", f"a page's MediaBox is not four numbers, so the "
+                       f"page size is unknown (qpdf: {warning})")
         # pdfx first: it decides whether this is a press file
         _guarded(report, "pdfx", _check_pdfx, pdf, report)
         if not readable and report.status("structure") == "ERROR":

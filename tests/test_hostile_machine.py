@@ -359,3 +359,136 @@ def test_standard_build_embeds_16_bit_stills_as_8_bit(unusual_stills, project):
     assert (space, bits) == ("/DeviceGray", 8)
     assert abs(float(np.asarray(grey).mean()) - unusual_stills["undertow-1.png"]) < 2
     assert images["undertow-2.png"][:2] == ("/DeviceRGB", 8)
+
+
+# ------------------------------------------------------------- 12. failing machines
+@pytest.fixture
+def tmpfs(tmp_path):
+    """Mount small file systems (root only; skipped elsewhere): mount(path, size, ro)."""
+    mounted = []
+
+    def mount(path: Path, size: str = "1m", files: dict[str, bytes] | None = None,
+              readonly: bool = False) -> Path:
+        path.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs",
+                                 str(path)], capture_output=True, text=True)
+        if result.returncode:
+            pytest.skip(f"cannot mount a file system here: {result.stderr.strip()}")
+        mounted.append(path)
+        for name, data in (files or {}).items():
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            (path / name).write_bytes(data)
+        if readonly:
+            subprocess.run(["mount", "-o", "remount,ro", str(path)], check=True)
+        return path
+
+    yield mount
+    for path in reversed(mounted):
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+OLD_PDF = b"%PDF-1.4\n% the last good PDF\n"
+
+
+def one_line_error(result, *needles: str) -> str:
+    assert result.returncode == 1, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    first = result.stderr.splitlines()[0]
+    for needle in needles:
+        assert needle in first, first
+    return first
+
+
+@pytest.mark.slow
+def test_read_only_output_folder(project, tmpfs):
+    out = tmpfs(project / "out", files={"brochure.pdf": OLD_PDF}, readonly=True)
+    result = run_cli("build", "content", "--no-cache", cwd=project)
+    assert one_line_error(result) == ("out/brochure.pdf: Read-only file system; nothing was "
+                                      "written.")
+    assert (out / "brochure.pdf").read_bytes() == OLD_PDF
+
+
+def test_disk_full_writing_the_output(project, tmpfs):
+    out = tmpfs(project / "out", size="64k", files={"proof.pdf": OLD_PDF})
+    result = run_cli("proof", "content", "--film", "undertow", cwd=project)
+    assert one_line_error(result) == "out/proof.pdf: No space left on device; nothing was written."
+    assert (out / "proof.pdf").read_bytes() == OLD_PDF
+    assert [p.name for p in out.iterdir()] == ["proof.pdf"]  # no temporary file left
+
+
+def test_disk_full_imposing(example_pdf, tmp_path, tmpfs):
+    out = tmpfs(tmp_path / "out", size="64k", files={"sheets.pdf": OLD_PDF})
+    result = run_cli("impose", example_pdf, "-o", out / "sheets.pdf")
+    one_line_error(result, "sheets.pdf: No space left on device")
+    assert (out / "sheets.pdf").read_bytes() == OLD_PDF
+
+
+@pytest.mark.slow
+def test_read_only_project_builds_without_the_cache(project, tmp_path, tmpfs):
+    """The cache cannot be written: a warning, and the brochure all the same."""
+    import shutil
+
+    folder = tmpfs(tmp_path / "ro-project", size="64m")
+    shutil.copytree(project / "content", folder / "content")
+    subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+    out = tmp_path / "elsewhere" / "brochure.pdf"
+    result = run_cli("build", "content", "-o", out, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert ".programme-cache" in result.stderr and "Read-only file system" in result.stderr
+    assert out.is_file()
+    result = run_cli("build", "content", cwd=folder)  # out/ inside the read-only project
+    assert one_line_error(result) == "out: Read-only file system; nothing was written."
+
+
+def spoiled(example_pdf: Path, tmp_path: Path, name: str, change) -> Path:
+    import pikepdf
+
+    target = tmp_path / f"{name}.pdf"
+    with pikepdf.open(example_pdf) as pdf:
+        save = change(pdf) or {}
+        pdf.save(target, **save)
+    return target
+
+
+BROKEN_PDFS = {
+    "password": lambda pdf: {"encryption": __import__("pikepdf").Encryption(
+        owner="owner", user="secret")},
+    "mediabox-name": lambda pdf: setattr(pdf.pages[2].obj, "MediaBox", __import__(
+        "pikepdf").Array([0, 0, __import__("pikepdf").Name("/Foo"), 595])),
+    "trimbox-short": lambda pdf: setattr(pdf.pages[2].obj, "TrimBox",
+                                         __import__("pikepdf").Array([0, 0])),
+}
+CAUSES = {"password": "protected by a password",
+          "mediabox-name": "MediaBox is not four numbers",
+          "trimbox-short": "page 3: its TrimBox [ 0 0 ] is not four numbers"}
+
+
+@pytest.mark.parametrize("broken", sorted(BROKEN_PDFS))
+def test_impose_refuses_broken_pdfs_in_one_line(example_pdf, tmp_path, broken):
+    source = spoiled(example_pdf, tmp_path, broken, BROKEN_PDFS[broken])
+    old = tmp_path / "sheets.pdf"
+    old.write_bytes(OLD_PDF)
+    result = run_cli("impose", source, "-o", old)
+    one_line_error(result, f"{broken}.pdf: ", CAUSES[broken])
+    assert old.read_bytes() == OLD_PDF
+
+
+@pytest.mark.parametrize("broken", sorted(BROKEN_PDFS))
+def test_preflight_reports_broken_pdfs(example_pdf, tmp_path, broken):
+    source = spoiled(example_pdf, tmp_path, broken, BROKEN_PDFS[broken])
+    result = run_cli("preflight", source)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "internal error" not in result.stderr
+    if broken == "password":
+        assert result.stdout == ""
+        assert result.stderr.splitlines() == [
+            f"{source}: the PDF is protected by a password, so it cannot be checked (nor "
+            "printed by a print shop): save it without one"]
+    else:
+        cause = CAUSES[broken].split(": ")[-1]
+        assert any(line.startswith(("error: page 3: boxes: ", "error: boxes: ")) and cause in line
+                   for line in result.stdout.splitlines()), result.stdout
+    report = json.loads(run_cli("preflight", source, "--json").stdout)
+    assert report["checks"]["boxes" if broken != "password" else "structure"]["status"] == "ERROR"
