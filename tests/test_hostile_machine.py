@@ -492,3 +492,156 @@ def test_preflight_reports_broken_pdfs(example_pdf, tmp_path, broken):
                    for line in result.stdout.splitlines()), result.stdout
     report = json.loads(run_cli("preflight", source, "--json").stdout)
     assert report["checks"]["boxes" if broken != "password" else "structure"]["status"] == "ERROR"
+
+
+# ------------------------------------------------------------- 13. corrupt images
+def corrupt_jpegs(still: bytes) -> dict[str, bytes]:
+    """Three ways a JPEG is broken that a header check misses."""
+    import random
+
+    scan = still.index(b"\xff\xda")
+    garbage = bytearray(still)
+    chance = random.Random(1)
+    for i in range(scan + 200, len(garbage) - 2, 37):
+        garbage[i] = chance.randrange(256)
+    forged = bytearray(still)
+    frame = still.index(b"\xff\xc0")
+    forged[frame + 5:frame + 9] = (3000).to_bytes(2, "big") + (4000).to_bytes(2, "big")
+    return {"garbage": bytes(garbage),                # end marker still there
+            "header-only": still[:602],               # tables and frame, no scan
+            "forged-size": bytes(forged)}             # claims 4000 × 3000
+
+
+def test_decoding_names_each_broken_image(tmp_path):
+    from programme.imagecheck import decode_problems
+
+    still = (Path(__file__).parents[1] / "content" / "images" / "undertow-1.jpg").read_bytes()
+    paths = []
+    for name, data in corrupt_jpegs(still).items():
+        paths.append(tmp_path / f"{name}.jpg")
+        paths[-1].write_bytes(data)
+    good = tmp_path / "good.jpg"
+    good.write_bytes(still)
+    found = {d.path.name: d.reason for d in decode_problems([good, *paths])}
+    assert sorted(found) == ["forged-size.jpg", "garbage.jpg", "header-only.jpg"]
+    assert "damaged" in found["garbage.jpg"] and "damaged" in found["forged-size.jpg"]
+    assert "cut short" in found["header-only.jpg"]
+
+
+BROKEN_STILLS = {"garbage": ("undertow-1.jpg", "content/films/undertow.yaml:53: stills[0].file"),
+                 "header-only": ("cold-meridian-2.jpg", "content/films/cold-meridian.yaml:"),
+                 "forged-size": ("rust-and-bone-3.jpg", "content/films/rust-and-bone.yaml:")}
+
+
+@pytest.fixture
+def broken_stills(project) -> Path:
+    images = project / "content" / "images"
+    for kind, data in corrupt_jpegs((images / "undertow-1.jpg").read_bytes()).items():
+        (images / BROKEN_STILLS[kind][0]).write_bytes(data)
+    return project
+
+
+def assert_names_broken_stills(result) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    lines = result.stderr.splitlines()
+    for kind, (image, where) in BROKEN_STILLS.items():
+        assert any(line.startswith(where) and f"content/images/{image}: the image data is"
+                   in line for line in lines), (kind, result.stderr)
+    assert lines[-1] == "3 problems found; nothing was written."
+
+
+@pytest.mark.slow
+def test_strict_build_decodes_every_still(broken_stills):
+    project = broken_stills
+    (project / "out").mkdir()
+    (project / "out" / "brochure.pdf").write_bytes(OLD_PDF)
+    result = run_cli("build", "content", "--strict", cwd=project)
+    assert_names_broken_stills(result)
+    assert (project / "out" / "brochure.pdf").read_bytes() == OLD_PDF
+
+
+@pytest.mark.slow
+def test_press_build_decodes_every_still(broken_stills):
+    result = run_cli("build", "content", "--press", cwd=broken_stills)
+    assert_names_broken_stills(result)
+    assert not (broken_stills / "out" / "brochure-press.pdf").exists()
+
+
+def test_preflight_decodes_every_image(example_pdf, tmp_path):
+    import pikepdf
+
+    from programme.stills import read_label
+
+    still = (Path(__file__).parents[1] / "content" / "images" / "undertow-1.jpg").read_bytes()
+    broken = corrupt_jpegs(still)
+    target = tmp_path / "damaged.pdf"
+    spoilt: dict[str, str] = {}
+    with pikepdf.open(example_pdf) as pdf:
+        jpegs = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)
+                 and obj.get("/Subtype") == "/Image" and obj.get("/Filter") == "/DCTDecode"
+                 and read_label(obj) and int(obj.Width) == 1500]
+        for obj, (kind, data) in zip(jpegs, sorted(broken.items())):
+            obj.write(data, filter=pikepdf.Name.DCTDecode)
+            if kind == "forged-size":
+                obj.Width, obj.Height = 4000, 3000
+            spoilt[kind] = read_label(obj)["image"]
+        pdf.save(target)
+    result = run_cli("preflight", target)
+    assert result.returncode == 1, result.stderr
+    errors = [line for line in result.stdout.splitlines()
+              if line.startswith("error: ") and "cannot be decoded" in line]
+    assert len(errors) == 3, result.stdout
+    for kind, image in spoilt.items():
+        assert any(f"images: {image} (" in line for line in errors), (kind, errors)
+    assert "3 that cannot be decoded" in result.stdout
+    clean = run_cli("preflight", example_pdf)
+    assert "all decoded whole" in clean.stdout and "cannot be decoded" not in clean.stdout
+
+
+# ------------------------------------------------- problems printed, never obeyed
+def test_problems_and_warnings_are_printed_with_escapes_shown(monkeypatch, project):
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    import programme.loader as loader
+    from programme.cli import main
+    from programme.problems import Problem, ProgrammeError
+
+    hostile = "\x1b[2J\x1b]0;owned\x07\rcleared\u202egnp.exe\x9b31m"
+    shown = "\\x1b[2J\\x1b]0;owned\\x07\\rcleared\\u202egnp.exe\\x9b31m"
+    warning = Problem("content/films/undertow.yaml", 3, "title", hostile, "warning")
+    programme = SimpleNamespace(films=[], sections=[], venues=[])
+    monkeypatch.setattr(loader, "load_content", lambda root: SimpleNamespace(
+        warnings=[warning], programme=programme))
+    result = CliRunner().invoke(main, ["validate", str(project / "content")])
+    assert result.exit_code == 0, result.output
+    assert f"content/films/undertow.yaml:3: warning: title: {shown}" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+
+    def refuse(root):
+        raise ProgrammeError([Problem("content/festival.yaml", 1, "name", hostile)])
+
+    monkeypatch.setattr(loader, "load_content", refuse)
+    result = CliRunner().invoke(main, ["validate", str(project / "content")])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [f"content/festival.yaml:1: name: {shown}",
+                                          "1 problem found; nothing was written."]
+
+    def crash(root):
+        raise ValueError(hostile)
+
+    monkeypatch.setattr(loader, "load_content", crash)
+    result = CliRunner().invoke(main, ["validate", str(project / "content")])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"internal error: ValueError: {shown}\n")
+    assert "\x1b" not in result.output
+
+
+def test_printable_keeps_ordinary_text():
+    from programme.terminal import printable
+
+    text = "Émilie’s “Rust and Bone” – 12\u00a0October · 東京物語 · ‏"
+    assert printable(text) == text.replace("\u200f", "\\u200f")
+    assert printable("tab\there\nnext") == "tab\\there\\nnext"
