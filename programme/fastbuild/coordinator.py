@@ -106,8 +106,8 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
     notes: list[Problem] = []
     if cache.skipped:
         notes.append(Problem(display_path(project / ".programme-cache"), None, None,
-                             f"the part cache cannot be written ({cache.skipped}): "
-                             "built without it", "warning"))
+                             f"the part cache cannot be used ({cache.skipped}): "
+                             "the parts were laid out without it", "warning"))
 
     bodies = [(name, render(only_part=name)) for name in body]
     if cache.enabled:

@@ -13,6 +13,7 @@ Plain data only: the scheduler (``scheduler.py``) uses these without WeasyPrint.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,17 +93,29 @@ class Done:
         if not isinstance(data, dict):
             raise TypeError("not a mapping")
         data = dict(data)
-        data["warnings"] = [Problem(*w) for w in data["warnings"]]
+        data["warnings"] = [Problem(*(_printable(x) for x in w)) for w in data["warnings"]]
         data["placements"] = [stills.Placement(p["page"], p["image_id"], p["url"],
                                                tuple(p["pixels"]), tuple(p["size"]))
                               for p in data["placements"]]
-        data["overset"] = [tuple(o) for o in data["overset"]]
+        data["overset"] = [tuple(_printable(x) for x in o) for o in data["overset"]]
+        data["kinds"] = [_printable(k) for k in data["kinds"]]
         if data.get("resumed") is not None:
             data["resumed"] = tuple(data["resumed"])
         return cls(**data)
 
 
 # ------------------------------------------------------------------- a cached entry
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(value):
+    """Text read back from the cache, safe to print: control characters (a terminal's
+    escape codes) shown as escapes, not sent to the terminal."""
+    if isinstance(value, str):
+        return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], value)
+    return value
+
+
 def _int(value, least: int = 0) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= least
 

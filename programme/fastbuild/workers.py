@@ -18,7 +18,7 @@ import re
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from ..cache import FOLDER as CACHE_FOLDER
+from ..cache import FOLDER as CACHE_FOLDER, read_regular
 from .messages import Setup
 from .worker import serve
 
@@ -58,9 +58,11 @@ def _languages_path(project: Path) -> Path:
 
 
 def _languages_used(project: Path) -> list[str]:
+    # read only from inside the project's cache folder, never through a link
+    raw = read_regular(Path(project), _languages_path(project), 1 << 16)
     try:
-        found = json.loads(_languages_path(project).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        found = json.loads(raw) if raw is not None else []
+    except ValueError:
         return []
     return [lang for lang in found if isinstance(lang, str) and re.fullmatch(
         r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*", lang)][:20] if isinstance(found, list) else []
