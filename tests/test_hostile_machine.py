@@ -474,6 +474,7 @@ def test_impose_refuses_broken_pdfs_in_one_line(example_pdf, tmp_path, broken):
     assert old.read_bytes() == OLD_PDF
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("broken", sorted(BROKEN_PDFS))
 def test_preflight_reports_broken_pdfs(example_pdf, tmp_path, broken):
     source = spoiled(example_pdf, tmp_path, broken, BROKEN_PDFS[broken])
@@ -568,6 +569,7 @@ def test_press_build_decodes_every_still(broken_stills):
     assert not (broken_stills / "out" / "brochure-press.pdf").exists()
 
 
+@pytest.mark.slow
 def test_preflight_decodes_every_image(example_pdf, tmp_path):
     import pikepdf
 
