@@ -441,6 +441,29 @@ def test_read_only_project_builds_without_the_cache(project, tmp_path, tmpfs):
     assert one_line_error(result) == "out: Read-only file system; nothing was written."
 
 
+@pytest.mark.slow
+def test_disk_full_writing_a_part(project, tmp_path, tmpfs):
+    """The project's disk fills up while parts are cached: the brochure is still made
+    (laid out as one document, with a warning); when its own file does not fit either,
+    a one-line error and the old file kept."""
+    import shutil
+
+    folder = tmpfs(tmp_path / "full-project", size="4500k")
+    shutil.copytree(project / "content", folder / "content")
+    out = tmp_path / "elsewhere" / "brochure.pdf"
+    result = run_cli("build", "content", "-o", out, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "No space left on device" in result.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+    (folder / "out").mkdir()
+    (folder / "out" / "brochure.pdf").write_bytes(OLD_PDF)
+    result = run_cli("build", "content", cwd=folder)
+    assert one_line_error(result) == ("out/brochure.pdf: No space left on device; nothing "
+                                      "was written.")
+    assert (folder / "out" / "brochure.pdf").read_bytes() == OLD_PDF
+
+
 def spoiled(example_pdf: Path, tmp_path: Path, name: str, change) -> Path:
     import pikepdf
 
