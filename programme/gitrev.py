@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 
 MAX_OBJECT = 64 * 1024 * 1024   # bytes of one object, inflated (commits, trees, YAML)
 MAX_DELTA_CHAIN = 10_000
+MAX_WORKTREE_FILE = 4_000_000_000  # a file hashed to compare with the index
 MAX_SYMREF_DEPTH = 10
 HEX40 = re.compile(r"[0-9a-f]{40}")
 KNOWN_EXTENSIONS = {"noop", "preciousobjects", "worktreeconfig", "partialclone"}
@@ -37,14 +38,35 @@ class GitUnreadable(Exception):
     """The repository cannot be read here (unsupported, damaged or missing data)."""
 
 
+def _open(path: Path, limit: int):
+    """A regular file opened for reading, at most ``limit`` bytes long: a named pipe, a
+    device (``/dev/zero``) or a huge file in a repository is refused, never read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise GitUnreadable(f"{path.name} is not a regular file")
+        if info.st_size > limit:
+            raise GitUnreadable(f"{path.name} is larger than {limit:,} bytes")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _read(path: Path, limit: int) -> bytes:
+    with _open(path, limit) as handle:
+        return handle.read(limit)
+
+
 # ----------------------------------------------------------------------------- config
 def _read_config(path: Path) -> dict[str, str]:
     """A git config file as ``section.key`` (``section.sub.key``) -> last value, lower-cased
     names. Includes are not followed: only a few core and extensions keys are wanted."""
     values: dict[str, str] = {}
     try:
-        text = path.read_bytes()[:1_000_000].decode("utf-8", "replace")
-    except OSError:
+        text = _read(path, 1_000_000).decode("utf-8", "replace")
+    except (OSError, GitUnreadable):
         return values
     section = ""
     for line in text.splitlines():
@@ -112,8 +134,8 @@ class Repo:
                 git_dir = dot
             elif dot.is_file():
                 try:
-                    line = dot.read_bytes()[:4096].decode("utf-8", "replace").strip()
-                except OSError:
+                    line = _read(dot, 4096).decode("utf-8", "replace").strip()
+                except (OSError, GitUnreadable):
                     return None
                 if not line.startswith("gitdir:"):
                     return None
@@ -126,8 +148,9 @@ class Repo:
             commondir = git_dir / "commondir"
             if commondir.is_file():
                 try:
-                    common = (git_dir / commondir.read_text("utf-8").strip()).resolve()
-                except (OSError, UnicodeDecodeError):
+                    common = (git_dir / _read(commondir, 4096).decode("utf-8").strip()
+                              ).resolve()
+                except (OSError, UnicodeDecodeError, GitUnreadable):
                     return None
             repo = cls(git_dir, common, folder, _read_config(common / "config"))
             if _bool(repo.config.get("core.bare"), False):
@@ -155,8 +178,9 @@ class Repo:
         if "packed" not in self._cache:
             refs = {}
             try:
-                text = (self.common_dir / "packed-refs").read_text("utf-8", "replace")
-            except OSError:
+                text = _read(self.common_dir / "packed-refs", 256_000_000).decode(
+                    "utf-8", "replace")
+            except FileNotFoundError:
                 text = ""
             for line in text.splitlines():
                 parts = line.split(" ", 1)
@@ -173,9 +197,11 @@ class Repo:
             per_worktree = "/" not in name or name.startswith(("refs/bisect/", "refs/worktree/"))
             base = self.git_dir if per_worktree else self.common_dir
             try:
-                text = (base / name).read_bytes()[:4096].decode("ascii").strip()
-            except (OSError, UnicodeDecodeError):
+                text = _read(base / name, 4096).decode("ascii").strip()
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
                 text = None
+            except UnicodeDecodeError:
+                return None
             if text is None:
                 return self._packed_refs().get(name)
             if text.startswith("ref:"):
@@ -196,7 +222,7 @@ class Repo:
         for objects in self._object_dirs():
             path = objects / sha[:2] / sha[2:]
             try:
-                with path.open("rb") as handle:
+                with _open(path, MAX_OBJECT) as handle:
                     data = _inflate_stream(handle, MAX_OBJECT + 64)
             except FileNotFoundError:
                 continue
@@ -213,8 +239,9 @@ class Repo:
         if "dirs" not in self._cache:
             dirs = [self.common_dir / "objects"]
             try:
-                alternates = (dirs[0] / "info" / "alternates").read_text("utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
+                alternates = _read(dirs[0] / "info" / "alternates", 64_000).decode(
+                    "utf-8").splitlines()
+            except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
                 alternates = []
             for line in alternates[:16]:
                 line = line.strip()
@@ -385,7 +412,7 @@ class Repo:
         """The index's entries and its modification time (ns)."""
         path = self.git_dir / "index"
         try:
-            data = path.read_bytes()
+            data = _read(path, 1_000_000_000)
             index_mtime = path.stat().st_mtime_ns
         except FileNotFoundError:
             return {}, 0
@@ -533,7 +560,7 @@ class _Pack:
 
     def _load(self) -> bytes:
         if self._idx is None:
-            data = self.idx_path.read_bytes()
+            data = _read(self.idx_path, 2_000_000_000)
             if data[:8] != b"\377tOc\0\0\0\2":
                 raise GitUnreadable(f"{self.idx_path.name}: not a version 2 pack index")
             self._idx = data
@@ -579,7 +606,7 @@ class _Pack:
 
     def read_at(self, offset: int, repo: Repo) -> tuple[str, bytes]:
         chain: list[bytes] = []
-        with self.pack_path.open("rb") as handle:
+        with _open(self.pack_path, 1 << 62) as handle:
             while True:
                 if len(chain) > MAX_DELTA_CHAIN:
                     raise GitUnreadable("a delta chain is too long")
@@ -658,8 +685,8 @@ class _Ignores:
 
 def _patterns(path: Path, base: str) -> list:
     try:
-        text = path.read_bytes()[:1_000_000].decode("utf-8", "replace")
-    except OSError:
+        text = _read(path, 1_000_000).decode("utf-8", "replace")
+    except (OSError, GitUnreadable):
         return []
     out = []
     for line in text.splitlines()[:10_000]:
@@ -727,7 +754,7 @@ def _blob_id(path: Path, st: os.stat_result) -> str:
         target = os.fsencode(os.readlink(path))
         digest.update(b"blob %d\0" % len(target) + target)
         return digest.hexdigest()
-    with path.open("rb") as handle:
+    with _open(path, MAX_WORKTREE_FILE) as handle:
         digest.update(b"blob %d\0" % st.st_size)
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
@@ -755,7 +782,7 @@ def _worktree_differs(repo: Repo, rel: str, entry: IndexEntry, index_mtime: int)
         return False  # as git: an unchanged date and size, older than the index
     try:
         return _blob_id(path, st) != entry.sha
-    except OSError:
+    except (OSError, GitUnreadable):
         return True
 
 

@@ -670,3 +670,27 @@ def test_printable_keeps_ordinary_text():
     text = "Émilie’s “Rust and Bone” – 12\u00a0October · 東京物語 · ‏"
     assert printable(text) == text.replace("\u200f", "\\u200f")
     assert printable("tab\there\nnext") == "tab\\there\\nnext"
+
+
+@pytest.mark.parametrize("trap", ["fifo-head", "zero-index", "fifo-gitignore", "zero-config"])
+def test_repository_files_that_are_not_files_are_never_read(repo, trap):
+    """A named pipe would hang a reader, /dev/zero would fill its memory: the revision
+    falls back (or goes on) without reading them."""
+    git_dir = repo / ".git"
+    head = git(repo, "rev-parse", "--short", "HEAD")
+    if trap == "fifo-head":
+        (git_dir / "HEAD").unlink()
+        os.mkfifo(git_dir / "HEAD")
+        expected = None
+    elif trap == "zero-index":
+        (git_dir / "index").unlink()
+        (git_dir / "index").symlink_to("/dev/zero")
+        expected = None
+    elif trap == "fifo-gitignore":
+        os.mkfifo(repo / "films" / ".gitignore")
+        expected = f"git {head} (modified)"  # an untracked file, as git says
+    else:
+        (git_dir / "config").unlink()
+        (git_dir / "config").symlink_to("/dev/zero")
+        expected = f"git {head}"
+    assert gitrev.revision(repo) == expected
