@@ -198,7 +198,8 @@ def repair_images(pdf: pikepdf.Pdf, by_id: dict) -> int:
             match = re.match(r"/i([0-9a-f]{32})", name)
             source = by_id.get(match.group(1)) if match else None
             unusual = False
-            if source is not None and not _misdescribed(xobject):
+            if (source is not None and source.image.lower().endswith(".png")
+                    and not _misdescribed(xobject)):  # 16-bit: PNG only, of the formats
                 unusual = _source_mode(source.image) in UNUSUAL_MODES
             if not unusual and not _misdescribed(xobject):
                 continue
