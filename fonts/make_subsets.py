@@ -115,8 +115,10 @@ def main() -> int:
     # Without the 'locl' feature, so Japanese and Korean text uses the simplified-Chinese
     # shapes of the few characters whose shape differs by region (keeping 'locl' would
     # nearly double the size).
-    make(CJK / "NotoSansCJK-Regular.ttc", HERE / "NotoSansCJKsc-Regular.otf", cjk_characters(),
-         font_number=2, features=("ccmp", "kern", "mark", "mkmk", "liga"))
+    # Regular and bold, with the same characters, so a bold title never mixes in regular glyphs.
+    for weight in ("Regular", "Bold"):
+        make(CJK / f"NotoSansCJK-{weight}.ttc", HERE / f"NotoSansCJKsc-{weight}.otf", cjk_characters(),
+             font_number=2, features=("ccmp", "kern", "mark", "mkmk", "liga"))
     return 0
 
 
