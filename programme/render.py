@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import traceback
+import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -117,8 +118,37 @@ def date_range(start: dt.date, end: dt.date) -> str:
     return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
 
 
+FSI, PDI = "\u2068", "\u2069"  # Unicode bidi isolates: first strong isolate, pop isolate
+
+
+def _right_to_left(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def isolate(text) -> str:
+    """``text`` as a bidi isolate (FSI … PDI): its direction comes from its own first strong
+    letter, and it neither takes nor gives direction to the text around it. WeasyPrint has
+    no ``unicode-bidi: isolate``; Pango honours these characters, which print nothing."""
+    text = "" if text is None else str(text)
+    return f"{FSI}{text}{PDI}" if text else text
+
+
 def names(values, sep: str = ", ") -> str:
-    return sep.join(values or [])
+    """A list of names joined by ``sep``. Each name with right-to-left letters is isolated,
+    so that two Arabic or Hebrew names side by side in an English line keep their order
+    (without it, the comma between them joins them into one right-to-left run)."""
+    return sep.join(isolate(v) if _right_to_left(str(v)) else str(v) for v in values or [])
+
+
+def same_title(title, other) -> bool:
+    """The templates' ``is same_title(other)`` test: the two titles are the same text, case,
+    accents, apostrophes, markup and spacing aside ("Amour" and "AMOUR", "Leon" and "Léon"),
+    so a layout prints an original title only when it differs from the title."""
+    if not title or not other:
+        return False
+    def key(text):
+        return " ".join(fold(markup.plain(str(text))).split())
+    return key(title) == key(other)
 
 
 def ends_at(screening, film: Film) -> dt.datetime:
@@ -141,8 +171,9 @@ def make_environment(layout: Layout) -> jinja2.Environment:
         inline=markup.inline, paragraphs=markup.paragraphs, plain=markup.plain,
         typography=markup.typography,
         day=day, long_day=long_day, time=time, names=names, inverted_name=inverted_name,
-        fold=fold,
+        fold=fold, isolate=isolate,
     )
+    env.tests.update(same_title=same_title)
     env.globals.update(film_id=film_id, section_id=section_id, date_range=date_range,
                        ends_at=ends_at, sort_key=sort_key)
     return env
