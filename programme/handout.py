@@ -414,8 +414,19 @@ def choose(programme: Programme, request: Request, today: dt.date | None = None)
 
 
 # ------------------------------------------------------------------------------ building
+#: Content-stream operators that put ink on a page: text, painted paths, images, shadings.
+_MARKING = {"Tj", "TJ", "'", '"', "Do", "BI", "sh", "f", "F", "f*", "S", "s", "B", "B*", "b", "b*"}
+
+
+def blank(page: pikepdf.Page) -> bool:
+    """Whether a page prints nothing: the back of a sheet the layout left blank (a large-print
+    film sheet ending on a front, so that the next film starts on a new sheet of paper)."""
+    return not any(str(op) in _MARKING for _, op in pikepdf.parse_content_stream(page))
+
+
 def sheet_pages(pdf: Path, handout: Handout) -> dict[str, int]:
-    """How many pages each sheet of a built handout takes, by sheet id."""
+    """How many pages each sheet of a built handout prints on, by sheet id: its pages up to
+    the next sheet's first page, less the blank backs left after it."""
     with pikepdf.open(pdf) as doc:
         index = {page.objgen: i for i, page in enumerate(doc.pages)}
         starts: dict[str, int] = {}
@@ -426,9 +437,15 @@ def sheet_pages(pdf: Path, handout: Handout) -> dict[str, int]:
                     dest = dest.D
                 starts[str(name)] = index[dest[0].objgen]
         total = len(doc.pages)
-    ids = [s.id for s in handout.sheets if s.id in starts]
-    firsts = [starts[i] for i in ids] + [total]
-    return {sheet_id: firsts[n + 1] - firsts[n] for n, sheet_id in enumerate(ids)}
+        ids = [s.id for s in handout.sheets if s.id in starts]
+        firsts = [starts[i] for i in ids] + [total]
+        counts = {}
+        for n, sheet_id in enumerate(ids):
+            end = firsts[n + 1]
+            while end - 1 > firsts[n] and blank(doc.pages[end - 1]):
+                end -= 1
+            counts[sheet_id] = end - firsts[n]
+    return counts
 
 
 def build_handout(content_dir: Path, output: Path, request: Request,
