@@ -42,7 +42,7 @@ from ..engine.hooks import (Furnisher, LatePaging, Recorder, Resumer, WrongSide,
 from ..join import PartPDF, splice
 from ..output import write_atomically
 from ..problems import ProgrammeError
-from ..typeset import glyph_pages, typeset
+from ..typeset import glyph_pages, typeset, write_pdf
 from .messages import Done, Setup, Task
 
 
@@ -96,7 +96,7 @@ def _lay_out_whole(task: Task, setup: Setup, ask_start) -> Done:
                  paging.moved, relaid)
     if task.pdf is not None:
         with _layers_marked(setup):
-            write_atomically(Path(task.pdf), document.write_pdf(**setup.pdf_options))
+            write_atomically(Path(task.pdf), write_pdf(laid, **setup.pdf_options))
     if task.record is not None and starts is not None and not task.fillers:
         # every part can be renumbered later; only some can be resumed
         why = why_not_resumable(recorder.context, document.pages)
@@ -157,7 +157,7 @@ def _lay_out_again(task: Task, setup: Setup, ask_start) -> Done:
 
     scratch = Path(task.pdf).with_suffix(".new.pdf")
     with _layers_marked(setup):
-        write_atomically(scratch, laid.document.write_pdf(**setup.pdf_options))
+        write_atomically(scratch, write_pdf(laid, **setup.pdf_options))
     try:
         pieces = [PartPDF(Path(old_pdf), 0, restart), PartPDF(scratch, 0, len(new))]
         if rejoined is not None:
@@ -193,7 +193,7 @@ def _renumber(task: Task, setup: Setup, record: resume.Record, old_pdf: Path, ht
     try:
         with furnisher.installed(), _layers_marked(setup):
             laid = _typeset(furniture.head_only(html), setup)
-            drawn = laid.document.write_pdf(**setup.pdf_options)
+            drawn = write_pdf(laid, **setup.pdf_options)
         pdf = furniture.renumber(old_pdf, drawn, furnisher.shifts, record.lead)
     except resume.CannotResume as why:  # laid out in full, with the number it learned
         raise resume.CannotResume(str(why), start) from None
