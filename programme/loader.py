@@ -27,7 +27,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from . import glyphs
-from .model import LONG, Festival, Film, Programme, Section, Venue
+from .model import LONG, UNION_TAGS, Festival, Film, Programme, Section, Venue
 from .problems import Problem, ProgrammeError, display_path
 from .resources import builtin_fonts, builtin_layouts
 from .yamlfile import (MAX_BYTES, LongNumber, Unreadable, YamlDocument, inside, open_checked,
@@ -231,6 +231,8 @@ def _validate(model: type[BaseModel], data, doc: YamlDocument, problems, prefix=
         return model.model_validate(data, context=context)
     except ValidationError as exc:
         for error in exc.errors():
+            # without the tags of a union's branches (a name as text or as fields)
+            error["loc"] = tuple(p for p in error["loc"] if p not in UNION_TAGS)
             loc = prefix + tuple(error["loc"])
             problems.append(doc.problem(loc, _message(model, error, prefix)))
         return None

@@ -24,9 +24,10 @@ import re
 import unicodedata
 from typing import Annotated
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo,
-                      field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag,
+                      ValidationInfo, field_validator, model_validator)
 
+from .sorting import Filing, NameError_, file_name, filing as filing_of
 from .typography import smarten
 
 
@@ -144,11 +145,72 @@ class Section(Strict):
 
 
 # ------------------------------------------------------------------------------ film
+class NameFields(Strict):
+    """A name printed as written and filed by the family name it names:
+    ``{name: Kim Ki-duk, family: Kim}`` (family name first: filed as written) or
+    ``{name: Pedro Almodóvar Caballero, family: Almodóvar Caballero}`` (filed
+    "Almodóvar Caballero, Pedro")."""
+
+    name: NonEmpty = expect("the name as it is printed, such as Kim Ki-duk")
+    family: NonEmpty = expect("the family name as written in name (its first or last words), "
+                              "such as Kim")
+
+
+class Name(str):
+    """A person's name from the credits: the string is the name as printed; ``filing`` says
+    how an index files it (:func:`programme.sorting.file_name`). A plain string everywhere
+    else, so templates print it and join lists of names as before."""
+
+    def __new__(cls, printed: str = "", filing: Filing | None = None):
+        self = super().__new__(cls, printed)
+        self.filing = filing if filing is not None else filing_of(printed)
+        return self
+
+    @property
+    def filed(self) -> str:
+        """As an index shows it: 'Audiard, Jacques', 'Kim Ki-duk'."""
+        return self.filing.filed
+
+    @property
+    def family(self) -> str:
+        return self.filing.family
+
+    @property
+    def given(self) -> str:
+        return self.filing.given
+
+
+def _as_name(value: "str | NameFields") -> Name:
+    try:
+        if isinstance(value, NameFields):
+            filing = file_name(value.name, value.family)
+        else:
+            filing = file_name(value)
+    except NameError_ as exc:
+        raise ValueError(str(exc)) from None
+    return Name(filing.printed, filing)
+
+
+# The two ways to write a name: text, or fields. The tags name the branch pydantic took in
+# an error's location; the loader leaves them out (credits.director[0].family, not
+# credits.director[0].<fields>.family).
+NAME_AS_TEXT, NAME_AS_FIELDS = "<name as text>", "<name as fields>"
+UNION_TAGS = frozenset({NAME_AS_TEXT, NAME_AS_FIELDS})
+PersonName = Annotated[
+    Annotated[NonEmpty, Tag(NAME_AS_TEXT)] | Annotated[NameFields, Tag(NAME_AS_FIELDS)],
+    Discriminator(lambda v: NAME_AS_FIELDS if isinstance(v, (dict, NameFields)) else NAME_AS_TEXT),
+    AfterValidator(_as_name)]
+
+
 class Credits(Strict):
-    director: list[NonEmpty] = expect("a list of names", min_length=1)
-    producer: list[NonEmpty] = expect("a list of names", default_factory=list)
-    screenwriter: list[NonEmpty] = expect("a list of names", default_factory=list)
-    cast: list[NonEmpty] = expect("a list of names", default_factory=list)
+    """Names as printed ("Jacques Audiard", filed "Audiard, Jacques"); "Family, Given" is
+    printed "Given Family"; or fields: {name: Kim Ki-duk, family: Kim}. See
+    :func:`programme.sorting.file_name`."""
+
+    director: list[PersonName] = expect("a list of names", min_length=1)
+    producer: list[PersonName] = expect("a list of names", default_factory=list)
+    screenwriter: list[PersonName] = expect("a list of names", default_factory=list)
+    cast: list[PersonName] = expect("a list of names", default_factory=list)
 
 
 class Distributor(Strict):

@@ -12,7 +12,7 @@ from itertools import groupby
 
 from .markup import plain
 from .model import Film, Programme, Screening, Venue
-from .sorting import index_letter, inverted_name, name_key, sort_key
+from .sorting import filing, name_heading, name_key, sort_key, title_heading
 
 
 @dataclass(frozen=True)
@@ -24,22 +24,30 @@ class IndexEntry:
     films: tuple[Film, ...]
     lang: str | None = None
     see: Film | None = None  # a cross-reference: "De rouille et d’os — see Rust and Bone"
+    name: str | None = None  # in an index of people, the name as printed ("Jacques Audiard")
 
 
 @dataclass
 class IndexGroup:
+    """Entries under one heading: a Latin letter, "0–9", or for every other script the
+    script's name in the brochure's language ("Cyrillic", "Chinese, Japanese and Korean"),
+    never a letter that would read as a Latin one out of order (Cyrillic В, Greek Α)."""
+
     heading: str
     entries: list[IndexEntry] = field(default_factory=list)
+    script: str | None = None  # "Latn", "Grek", "Cyrl", "Arab", "CJK"…; None for 0–9 and #
 
 
-def _grouped(entries: list[IndexEntry], letter) -> list[IndexGroup]:
+def _grouped(entries: list[IndexEntry], head) -> list[IndexGroup]:
+    """``entries`` in order, under the headings ``head(entry)`` gives as (heading, script)."""
     entries = sorted(entries, key=lambda e: e.key)
-    return [IndexGroup(heading, list(items))
-            for heading, items in groupby(entries, key=letter)]
+    return [IndexGroup(heading, list(items), script)
+            for (heading, script), items in groupby(entries, key=head)]
 
 
 def title_index(films: list[Film], lang: str = "en") -> list[IndexGroup]:
-    """Every film by its title and, as a cross-reference, by its original title."""
+    """Every film by its title and, as a cross-reference, by its original title; titles in
+    other scripts after the Latin ones, under their script's name in the language ``lang``."""
     entries = []
     for film in films:
         title = plain(film.title)
@@ -48,19 +56,26 @@ def title_index(films: list[Film], lang: str = "en") -> list[IndexGroup]:
         if original and original.casefold() != title.casefold():
             entries.append(IndexEntry(original, sort_key(original, film.original_language),
                                       (film,), film.original_language, see=film))
-    return _grouped(entries, lambda e: index_letter(e.text, e.lang))
+    return _grouped(entries, lambda e: title_heading(e.text, e.lang, lang))
 
 
-def director_index(films: list[Film]) -> list[IndexGroup]:
-    """Directors, family name first, each with their films in the festival."""
+def director_index(films: list[Film], lang: str = "en") -> list[IndexGroup]:
+    """Directors as an index files them ("Audiard, Jacques", "Kim Ki-duk": see
+    :func:`programme.sorting.file_name`), each with their films in the festival, under the
+    first letter of the family name or their script's name in the language ``lang``."""
     by_name: dict[str, list[Film]] = {}
+    names: dict[str, str] = {}
     for film in films:
         for name in film.credits.director:
-            by_name.setdefault(name, []).append(film)
-    entries = [IndexEntry(inverted_name(name), name_key(name),
-                          tuple(sorted(works, key=lambda f: sort_key(plain(f.title)))))
-               for name, works in by_name.items()]
-    return _grouped(entries, lambda e: index_letter(e.text))
+            by_name.setdefault(str(name), []).append(film)
+            # one person, one filing: a filing given in any film (a family name) wins
+            if str(name) not in names or filing(names[str(name)]) == filing(str(name)):
+                names[str(name)] = name
+    entries = [IndexEntry(filing(names[printed]).filed, name_key(names[printed]),
+                          tuple(sorted(works, key=lambda f: sort_key(plain(f.title), lang))),
+                          name=printed)
+               for printed, works in by_name.items()]
+    return _grouped(entries, lambda e: name_heading(names[e.name], lang))
 
 
 def country_index(films: list[Film]) -> list[IndexGroup]:

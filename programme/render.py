@@ -208,7 +208,7 @@ def context(content: Content, layout: Layout, **extra) -> dict:
         sections=sections,
         films=films,
         title_index=navigation.title_index(films, lang),
-        director_index=navigation.director_index(films),
+        director_index=navigation.director_index(films, lang),
         country_index=navigation.country_index(films),
         schedule=navigation.schedule(programme, films),
         venues=programme.venue_by_code,
