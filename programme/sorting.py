@@ -223,7 +223,7 @@ PARTICLES = {"van", "von", "de", "di", "da", "du", "del", "della", "delle", "dei
 SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 # Ignored in filing at the start of a family name, as Arabic indexes do: "al-Mansour, Haifaa"
 # files under M.
-_ARABIC_ARTICLE = re.compile(r"^(?:al|el|an|ar|as|ash|at|ad|az)[-‐]", re.IGNORECASE)
+_ARABIC_ARTICLE = re.compile(r"^(?:al|el)[-‐]", re.IGNORECASE)
 
 
 class NameError_(ValueError):
@@ -307,7 +307,12 @@ def file_name(name: str, family: str | None = None) -> Filing:
     if family is not None:
         return _file_with_family(name, family.strip())
     if "," in name:
-        return _file_with_comma(name)
+        before, _, after = name.rpartition(",")
+        # "Sammy Davis, Jr." is a name and its suffix, not "Family, Given"
+        suffix_only = ("," not in before and len(_words(after)) == 1
+                       and _is_suffix(after.strip()))
+        if not suffix_only:
+            return _file_with_comma(name)
     if _starts_in_cjk(name):
         return Filing(name, name, name, family_first=True)
     base, suffix = _split_suffix(name)

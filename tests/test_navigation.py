@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from programme import navigation
 from programme.loader import load_content
 from programme.markup import plain
 
@@ -68,11 +69,29 @@ def test_title_index_order(example_pdf, dests):
     assert positions == sorted(positions), [t for _, t in sorted(zip(positions, order))]
 
 
+def test_title_index_headings(content):
+    """Latin letters in order, then each other script under its name: the Cyrillic
+    "Холодный меридиан" is not under an "Х" that reads as a Latin X after W."""
+    groups = navigation.title_index(content.programme.films, "en")
+    assert [g.heading for g in groups] == ["0–9", "C", "D", "E", "F", "H", "L", "O", "R",
+                                           "S", "U", "W", "Greek", "Cyrillic"]
+    assert [g.script for g in groups][-3:] == ["Latn", "Grek", "Cyrl"]
+
+
+def test_director_index_files_by_family_name(content):
+    entries = [e.text for g in navigation.director_index(content.programme.films)
+               for e in g.entries]
+    assert entries == sorted(entries, key=str.casefold)
+    # a Spanish (Galician) name files under its first surname, given as the family field
+    assert "Ferreiro Calvo, Xosé" in entries and "Audiard, Jacques" in entries
+
+
 def test_director_index(example_pdf, content, dests):
     pages = pages_of(dests, "index-directors", "index-countries")
     check_references(example_pdf, dests, pages, content)
     text = flat(" ".join(page_texts(example_pdf)[p - 1] for p in pages))
     assert "Audiard, Jacques Rust and Bone" in text
+    assert "Ferreiro Calvo, Xosé The Silence of the Harbour" in text
 
 
 def test_country_index(example_pdf, content, dests):

@@ -108,6 +108,7 @@ def test_korean_files_by_syllable_under_the_script_heading():
     ("Almodóvar Caballero,  Pedro", "Pedro Almodóvar Caballero", "Almodóvar Caballero, Pedro"),
     ("Martin Luther King Jr.", "Martin Luther King Jr.", "King, Martin Luther, Jr."),
     ("King, Martin Luther, Jr.", "Martin Luther King Jr.", "King, Martin Luther, Jr."),
+    ("Sammy Davis, Jr.", "Sammy Davis, Jr.", "Davis, Sammy, Jr."),
     # Chinese, Japanese and Korean script: as written
     ("王家卫", "王家卫", "王家卫"),
     ("김기덕", "김기덕", "김기덕"),
