@@ -59,6 +59,22 @@ class Imposed:
     sheet_size_mm: tuple[float, float]
 
 
+#: printer sheets (mm, landscape), smallest first: a spread goes on the smallest that holds it
+SHEETS = {"A5": (210, 148), "US Letter": (279.4, 215.9), "A4": (297, 210),
+          "US Tabloid": (431.8, 279.4), "A3": (420, 297), "SRA3": (450, 320)}
+
+
+def sheet_for(spread_width: float, spread_height: float) -> tuple[float, float]:
+    """The sheet (pt) a spread of this size (pt) is printed on: the smallest standard sheet
+    that holds it (A4 landscape for two A5 pages), else the spread itself."""
+    fits = [(w * h, w * MM, h * MM) for w, h in SHEETS.values()
+            if w * MM >= spread_width - 0.01 and h * MM >= spread_height - 0.01]
+    if not fits:
+        return spread_width, spread_height
+    _, width, height = min(fits)
+    return width, height
+
+
 def _box(page, name, number: int, where: str) -> list[float]:
     """A page's box (the MediaBox when it has no such box), four numbers, not empty."""
     from .preflight import BadBox, read_box
@@ -88,17 +104,17 @@ def impose(source: Path, output: Path, creep_mm: float = 0.0) -> Imposed:
         raise ProgrammeError([Problem(where, None, None, f"cannot read this PDF: {exc}")])
     try:
         with pdf:
-            data, sheets, width, height = _impose(pdf, source, where, creep_mm)
+            data, sheets, sheet_w, sheet_h = _impose(pdf, source, where, creep_mm)
     except (pikepdf.PdfError, ValueError, TypeError, KeyError, IndexError, AttributeError,
             RecursionError, NotImplementedError) as exc:
         raise ProgrammeError([Problem(where, None, None, f"cannot impose this PDF, it is "
                                       f"malformed: {type(exc).__name__}: {exc}")]) from None
     write_atomically(output, data)
-    return Imposed(output, 2 * sheets, sheets, (2 * width / MM, height / MM))
+    return Imposed(output, 2 * sheets, sheets, (round(sheet_w / MM, 1), round(sheet_h / MM, 1)))
 
 
 def _impose(pdf: pikepdf.Pdf, source: Path, where: str, creep_mm: float):
-    """The imposed PDF's bytes, its sheets, and the trimmed page's width and height."""
+    """The imposed PDF's bytes, its sheets, and the sheet's width and height (pt)."""
     from .preflight import media_box_repairs
 
     for warning in media_box_repairs(pdf):
@@ -131,7 +147,11 @@ def _impose(pdf: pikepdf.Pdf, source: Path, where: str, creep_mm: float):
         form = page.as_form_xobject()
         form.BBox = pikepdf.Array(media)
         forms.append(out.copy_foreign(form))
-    sheet_box = [0, 0, 2 * width, height]
+    sheet_width, sheet_height = sheet_for(2 * width, height)
+    # the spread (two trimmed pages) in the middle of the sheet: the spine on its centre
+    left_x, bottom_y = (sheet_width - 2 * width) / 2, (sheet_height - height) / 2
+    sheet_box = [0, 0, sheet_width, sheet_height]
+    spread_box = [left_x, bottom_y, left_x + 2 * width, bottom_y + height]
     for side, (left, right) in enumerate(saddle_order(n)):
         shift = creep_shift(side // 2, sheets, creep_mm) * MM
         content, xobjects = [], {}
@@ -140,24 +160,27 @@ def _impose(pdf: pikepdf.Pdf, source: Path, where: str, creep_mm: float):
             xobjects[name] = forms[number - 1]
             trim = trims[number - 1]
             # move the trim box's corner to the slot; inner pages toward the spine
-            x = slot * width - trim[0] + (shift if slot == 0 else -shift)
-            y = -trim[1]
-            content.append(f"q {slot * width:.4f} 0 {width:.4f} {height:.4f} re W n "
-                           f"1 0 0 1 {x:.4f} {y:.4f} cm {name} Do Q")
+            x = left_x + slot * width - trim[0] + (shift if slot == 0 else -shift)
+            y = bottom_y - trim[1]
+            content.append(f"q {left_x + slot * width:.4f} {bottom_y:.4f} {width:.4f} "
+                           f"{height:.4f} re W n 1 0 0 1 {x:.4f} {y:.4f} cm {name} Do Q")
         stream = out.make_stream("\n".join(content).encode())
         page = pikepdf.Dictionary(
             Type=pikepdf.Name.Page,
             MediaBox=pikepdf.Array(sheet_box),
-            TrimBox=pikepdf.Array(sheet_box),
+            TrimBox=pikepdf.Array(spread_box),
             Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(xobjects)),
             Contents=stream,
         )
         out.pages.append(pikepdf.Page(out.make_indirect(page)))
     if "/OutputIntents" in pdf.Root:  # keep the colour meaning of CMYK for the RIP
-        out.Root.OutputIntents = out.copy_foreign(pdf.Root.OutputIntents)
+        intents = pdf.Root.OutputIntents
+        if not intents.is_indirect:  # copy_foreign copies indirect objects only
+            intents = pdf.make_indirect(intents)
+        out.Root.OutputIntents = out.copy_foreign(intents)
     with out.open_metadata(set_pikepdf_as_editor=False) as xmp:
         xmp["dc:title"] = f"{source.name}, imposed for saddle stitching ({sheets} sheets)"
     out.docinfo["/Title"] = f"{source.name}, imposed for saddle stitching ({sheets} sheets)"
     buffer = io.BytesIO()
     out.save(buffer)
-    return buffer.getvalue(), sheets, width, height
+    return buffer.getvalue(), sheets, sheet_width, sheet_height

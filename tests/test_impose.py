@@ -36,15 +36,19 @@ def test_saddle_stitch_page_order(tmp_path, n):
     out = tmp_path / "sheets.pdf"
     result = run_cli("impose", booklet, "-o", out)
     assert result.returncode == 0, result.stderr
-    assert f"{n // 4} sheets, {n // 2} sides of 296 × 210 mm" in result.stdout
+    assert f"{n // 4} sheets, {n // 2} sides of 297 × 210 mm" in result.stdout
     assert saddle_order(n) == EXPECTED[n]
     sides = [halves(out, side) for side in range(1, n // 2 + 1)]
     assert sides == EXPECTED[n]
-    # every page once; each sheet side twice the page width (A4 landscape for A5)
+    # every page once; each sheet side is A4 landscape, exactly, with the two A5 pages in
+    # its middle (the trim box)
     assert sorted(p for side in sides for p in side) == list(range(1, n + 1))
     for box in boxes(out):
         x0, y0, x1, y1 = box["MediaBox"]
-        assert (x1 - x0, y1 - y0) == pytest.approx((2 * A5[0], A5[1]), abs=0.05)
+        assert (x0, y0, x1 - x0, y1 - y0) == pytest.approx((0, 0, 297 * MM, 210 * MM), abs=0.01)
+        tx0, ty0, tx1, ty1 = box["TrimBox"]
+        assert (tx1 - tx0, ty1 - ty0) == pytest.approx((2 * A5[0], A5[1]), abs=0.05)
+        assert tx0 == pytest.approx(0.5 * MM, abs=0.01) and ty0 == pytest.approx(0, abs=0.01)
     # folded: the two pages on a side always add up to n + 1
     assert all(left + right == n + 1 for left, right in sides)
 
@@ -90,5 +94,28 @@ def test_impose_a_built_brochure(tmp_path):
     subprocess.run(["qpdf", "--check", str(out)], check=True, capture_output=True)
     # the cover is on the right of the first side, the last page on its left
     w, h = A5
-    cover = region_text(out, 1, w, 0, w, h)
+    cover = region_text(out, 1, 0.5 * MM + w, 0, w, h)
     assert "Northbank" in cover
+
+
+@pytest.mark.slow
+def test_impose_the_press_pdf(tmp_path):
+    """The documented path: build --press, preflight, impose. The output intent (a direct
+    array in a PDF/X file) travels to the sheets."""
+    content = small_project(tmp_path)
+    built = tmp_path / "press.pdf"
+    done = run_cli("build", content, "--press", "-o", built)
+    assert done.returncode == 0, done.stderr
+    assert run_cli("preflight", built).returncode == 0
+    result = run_cli("impose", built)
+    assert result.returncode == 0, result.stderr
+    assert "sides of 297 × 210 mm" in result.stdout
+    out = tmp_path / "press-imposed.pdf"
+    subprocess.run(["qpdf", "--check", str(out)], check=True, capture_output=True)
+    with pikepdf.open(built) as source, pikepdf.open(out) as sheets:
+        assert len(sheets.pages) == len(source.pages) // 2
+        intent = sheets.Root.OutputIntents[0]
+        assert str(intent.S) == "/GTS_PDFX"
+        assert len(intent.DestOutputProfile.read_bytes()) == len(
+            source.Root.OutputIntents[0].DestOutputProfile.read_bytes())
+    assert "Northbank" in region_text(out, 1, 0.5 * MM + A5[0], 0, A5[0], A5[1])
