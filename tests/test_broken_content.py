@@ -88,7 +88,37 @@ def reported(stderr: str, expect: dict) -> list[str]:
             for prefix in prefixes if line.startswith(prefix + warning + field)]
 
 
+def _check_output(command: str, stderr: str, returncode: int, expect: dict) -> None:
+    error = expect["severity"] == "error"
+    assert "Traceback" not in stderr, stderr
+    assert "internal error" not in stderr, stderr
+    assert returncode == (1 if error else 0), (command, stderr)
+    lines = reported(stderr, expect)
+    assert lines, (command, expect["at"], stderr[-3000:])
+    assert any(expect["message"] in line for line in lines), (command, lines)
+    if "contains" in expect:
+        assert any(expect["contains"] in line for line in lines), lines
+    if error:
+        assert "nothing was written" in stderr
+
+
+def test_case_validates(case, monkeypatch):
+    """Each case through `programme validate`, in this process (the fast set)."""
+    from click.testing import CliRunner
+
+    from programme.cli import main
+
+    project, expect = case
+    if "layout" in expect:
+        pytest.skip("a layout problem shows when building")
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["validate", "content"])
+    _check_output("validate", result.stderr, result.exit_code, expect)
+
+
+@pytest.mark.slow
 def test_case(case):
+    """Each case through the real command line: validate, then build."""
     project, expect = case
     error = expect["severity"] == "error"
     out = project / "out" / "brochure.pdf"
@@ -102,16 +132,7 @@ def test_case(case):
                         + (("--layout", expect["layout"]["name"]) if "layout" in expect else ()))
     for command in commands:
         result = run_cli(*command, cwd=project)
-        assert "Traceback" not in result.stderr, result.stderr
-        assert "internal error" not in result.stderr, result.stderr
-        assert result.returncode == (1 if error else 0), (command[0], result.stderr)
-        lines = reported(result.stderr, expect)
-        assert lines, (command[0], expect["at"], result.stderr[-3000:])
-        assert any(expect["message"] in line for line in lines), (command[0], lines)
-        if "contains" in expect:
-            assert any(expect["contains"] in line for line in lines), lines
-        if error:
-            assert "nothing was written" in result.stderr
+        _check_output(command[0], result.stderr, result.returncode, expect)
         if command[0] == "build":
             if error:  # the last good PDF is never overwritten, nothing is left behind
                 assert out.read_bytes() == LAST_GOOD and out.stat().st_mtime_ns == stamp

@@ -123,6 +123,7 @@ def test_repository_config_runs_no_program(repo, tmp_path, attack):
     assert not marker.exists()
 
 
+@pytest.mark.slow
 def test_proof_in_a_hostile_repository_runs_nothing(repo, tmp_path):
     """Every attack at once, through the command line, with a `git` on PATH that would
     leave a mark: programme never runs git at all."""
@@ -147,6 +148,7 @@ def test_proof_in_a_hostile_repository_runs_nothing(repo, tmp_path):
     assert snapshot["revision"] == f"git {head} (modified)"  # the edited film
 
 
+@pytest.mark.slow
 def test_revision_reads_packed_repositories_and_ignores(repo):
     head = git(repo, "rev-parse", "--short", "HEAD")
     assert gitrev.revision(repo) == f"git {head}"
@@ -170,6 +172,7 @@ def test_revision_reads_packed_repositories_and_ignores(repo):
     assert gitrev.revision(repo) == f"git {head} (modified)"
 
 
+@pytest.mark.slow
 def test_unknown_revision_is_a_located_error(repo):
     for revision in ("no-such-branch", "../../etc/passwd", "HEAD~99", "@{-1}"):
         result = run_cli("proof", "content", "--film", "undertow", "--since", revision,

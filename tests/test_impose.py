@@ -82,6 +82,7 @@ def test_not_a_multiple_of_4_is_refused(tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_impose_a_built_brochure(tmp_path):
     content = small_project(tmp_path)
     built = tmp_path / "brochure.pdf"

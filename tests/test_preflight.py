@@ -26,6 +26,7 @@ def low_res(tmp_path_factory):
     return out, result.stderr
 
 
+@pytest.mark.slow
 def test_build_reports_low_resolution_stills_with_the_film_file(low_res):
     _, stderr = low_res
     lines = [line for line in stderr.splitlines() if "ppi at its placed size" in line]
@@ -40,6 +41,7 @@ def test_build_reports_low_resolution_stills_with_the_film_file(low_res):
     assert "undertow" not in "\n".join(lines)
 
 
+@pytest.mark.slow
 def test_preflight_names_the_film_and_file_of_low_resolution_images(low_res):
     path, _ = low_res
     result = run_cli("preflight", path)
@@ -55,6 +57,7 @@ def test_preflight_names_the_film_and_file_of_low_resolution_images(low_res):
     assert "Not ready for press" in text
 
 
+@pytest.mark.slow
 def test_preflight_json_for_machines(low_res):
     path, _ = low_res
     result = run_cli("preflight", path, "--json")
@@ -73,6 +76,7 @@ def test_preflight_json_for_machines(low_res):
     assert report["checks"]["images"]["status"] == "ERROR"
 
 
+@pytest.mark.slow
 def test_unembedded_font_fails_preflight(tmp_path):
     pdf = numbered_pdf(tmp_path / "helvetica.pdf", 4)
     result = run_cli("preflight", pdf)
@@ -86,6 +90,7 @@ def test_unembedded_font_fails_preflight(tmp_path):
     assert report["checks"]["fonts"]["status"] == "ERROR"
 
 
+@pytest.mark.slow
 def test_page_count_and_missing_boxes(tmp_path):
     pdf = numbered_pdf(tmp_path / "six.pdf", 6)
     with pikepdf.open(pdf, allow_overwriting_input=True) as doc:
@@ -101,6 +106,7 @@ def test_page_count_and_missing_boxes(tmp_path):
     assert run_cli("preflight", pdf, "--signature", "2", "--json").returncode == 1  # font still
 
 
+@pytest.mark.slow
 def test_rgb_slipped_into_a_press_file_is_an_error(tmp_path):
     content = small_project(tmp_path)
     out = tmp_path / "press.pdf"

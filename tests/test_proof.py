@@ -55,6 +55,7 @@ def sparse_project(project):
     return project
 
 
+@pytest.mark.slow
 def test_every_page_is_stamped(project):
     result = proof(project, "--section", "gala", "-o", "gala.pdf")
     assert result.returncode == 0, result.stderr
@@ -78,6 +79,7 @@ def test_every_page_is_stamped(project):
     assert sources["rust-and-bone"] == 3  # its entry runs over three pages
 
 
+@pytest.mark.slow
 def test_missing_fields_listed_and_shown_in_place(sparse_project):
     result = proof(sparse_project, "--film", "the-sparse-film", "--film", "rust-and-bone",
                    "-o", "p.pdf")
@@ -101,6 +103,7 @@ def git(project: Path, *args):
     subprocess.run(["git", *args], cwd=project, check=True, capture_output=True)
 
 
+@pytest.mark.slow
 def test_changes_since_git_revision(sparse_project):
     project = sparse_project
     git(project, "init", "-q")
@@ -123,6 +126,7 @@ def test_changes_since_git_revision(sparse_project):
     assert "(modified)" in summary  # the content revision says the tree has changes
 
 
+@pytest.mark.slow
 def test_changes_since_snapshot_and_change_bar(project):
     first = proof(project, "--film", "rust-and-bone", "-o", "first.pdf")
     assert first.returncode == 0, first.stderr
@@ -149,6 +153,7 @@ def test_changes_since_snapshot_and_change_bar(project):
     assert bar_pixels(project / "first.pdf") == 0
 
 
+@pytest.mark.slow
 def test_overset_marked_reported_and_strict_fails(project):
     seed = project / SEED
     text = seed.read_text()
@@ -171,6 +176,7 @@ def test_overset_marked_reported_and_strict_fails(project):
     assert not (project / "strict.pdf").exists()
 
 
+@pytest.mark.slow
 def test_unknown_film_or_section(project):
     result = proof(project, "--film", "rust-and-bones", "--section", "gallas", "-o", "p.pdf")
     assert result.returncode == 1
@@ -204,6 +210,7 @@ def count_thumbnails(path: Path) -> int:
     return regions
 
 
+@pytest.mark.slow
 def test_contact_sheet_has_one_thumbnail_per_page(project):
     result = proof(project, "--section", "love", "--contact-sheet", "-o", "love.pdf")
     assert result.returncode == 0, result.stderr

@@ -8,6 +8,8 @@ PROGRAMME_FUZZ_EXAMPLES=5000 PROGRAMME_BUILD_EXAMPLES=200 python3 -m pytest test
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import re
 import tempfile
@@ -119,6 +121,7 @@ def squeeze(text: str) -> str:
     return re.sub(r"[\s\u00ad\u2010\u200b-\u200f\u202a-\u202e\u2066-\u2069-]", "", text)
 
 
+@pytest.mark.slow
 @settings(max_examples=BUILD_EXAMPLES, **QUICK)
 @given(st.lists(films(), min_size=1, max_size=3))
 def test_builds_with_every_title_or_fails_located(film_list):
@@ -141,6 +144,7 @@ def test_builds_with_every_title_or_fails_located(film_list):
             assert squeeze(plain(film.title)) in texts, (film.title, result.warnings)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, **QUICK)
 @given(st.lists(films(), min_size=1, max_size=4))
 def test_loading_any_content_succeeds_or_fails_located(film_list):
@@ -183,6 +187,7 @@ def mutated(draw):
     return text
 
 
+@pytest.mark.slow
 @settings(max_examples=FUZZ_EXAMPLES, **QUICK)
 @given(st.one_of(mutated(), st.binary(max_size=300).map(lambda b: b.decode("latin-1"))))
 def test_fuzz_yaml_reader_reports_problems_with_lines_never_raises(text):

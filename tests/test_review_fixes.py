@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import shutil
 from pathlib import Path
@@ -20,6 +22,7 @@ def check(project: Path, *args):
     return result
 
 
+@pytest.mark.slow
 def test_deep_nesting_is_a_located_error_not_a_crash(project):
     (project / "content/films/deep.yaml").write_text("title: " + "[" * 50000 + "]" * 50000)
     result = check(project, "validate", "content")
@@ -72,6 +75,7 @@ def test_duplicate_venue_code_points_at_the_duplicate(project):
         in result.stderr, result.stderr
 
 
+@pytest.mark.slow
 def test_any_template_error_is_located(project):
     layout = project / "layouts" / "mine"
     shutil.copytree(REPO / "layouts" / "brochure", layout)

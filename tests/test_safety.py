@@ -72,6 +72,7 @@ def test_layout_that_reaches_out_fails_the_build(project, snippet):
     assert not (project / "out.pdf").exists()
 
 
+@pytest.mark.slow
 def test_copied_layout_is_used(project):
     layout = layout_copy(project)
     (layout / "style.css").write_text((layout / "style.css").read_text()
@@ -82,6 +83,7 @@ def test_copied_layout_is_used(project):
     assert "Rust and Bone (mine)" in "".join(page_texts(out))
 
 
+@pytest.mark.slow
 def test_failed_build_keeps_the_last_good_pdf(project):
     out = project / "out" / "brochure.pdf"
     first = run_cli("build", "content", "-o", out, cwd=project)
@@ -97,6 +99,7 @@ def test_failed_build_keeps_the_last_good_pdf(project):
     assert [p.name for p in out.parent.iterdir()] == ["brochure.pdf"]  # no temporary left over
 
 
+@pytest.mark.slow
 def test_template_error_is_located(project):
     layout = layout_copy(project)
     film = layout / "film.html"

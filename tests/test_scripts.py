@@ -81,6 +81,7 @@ def normal(text: str) -> str:
     return flat(BIDI_MARKS.sub("", text))
 
 
+@pytest.mark.slow
 def test_validates_and_builds_without_glyph_warnings(world):
     _, stderr = world
     assert "no font has" not in stderr and ".notdef" not in stderr, stderr
@@ -172,6 +173,7 @@ def pages_as_png(pdf: Path, folder: Path, first: int = 1, last: int | None = Non
     return sorted(folder.glob("page-*.png"))
 
 
+@pytest.mark.slow
 def test_the_box_detector_finds_a_notdef_box(tmp_path):
     """Control: a character no font has (U+E000, private use) does print as a box."""
     fonts_dir = REPO / "fonts"
@@ -185,6 +187,7 @@ def test_the_box_detector_finds_a_notdef_box(tmp_path):
     assert len(notdef_boxes(png)) == 1
 
 
+@pytest.mark.slow
 def test_pages_have_no_notdef_boxes(world, tmp_path):
     pdf, _ = world
     texts = page_texts(pdf)

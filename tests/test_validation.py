@@ -109,6 +109,7 @@ def test_all_problems_in_all_files_reported_at_once(project):
     assert "4 problems found" in result.stderr
 
 
+@pytest.mark.slow
 def test_build_reports_the_same_errors(project):
     edit(project, SEED_FILM, "runtime: 120", 'runtime: "120 mins"')
     result = run_cli("build", "content", "-o", "out.pdf", cwd=project)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import hashlib
 import queue
 import subprocess
@@ -28,6 +30,7 @@ def wait_for(lines: queue.Queue, needle: str, seen: list[str], timeout: float = 
     raise AssertionError(f"no {needle!r} within {timeout} s; output so far:\n" + "\n".join(seen))
 
 
+@pytest.mark.slow
 def test_watch_rebuilds_and_keeps_last_good_pdf(project):
     out = project / "out" / "brochure.pdf"
     process = subprocess.Popen([sys.executable, "-m", "programme", "watch", "content", "-o", str(out)],
