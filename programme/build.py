@@ -176,7 +176,7 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
         warm_up(project_folder(Path(content_dir)) if content is None else
                 project_folder(content.root))  # the workers' parent starts while the content loads
     if content is None:
-        content = load_content(Path(content_dir))
+        content = load_content(Path(content_dir), use_cache=use_cache)
     watch.lap("load")
     chosen = Layout.find(layout, kind, project_folder(content.root))
     one_document = None

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from . import glyphs
+from . import glyphs, yamlcache
 from .model import LONG, UNION_TAGS, Festival, Film, Programme, Section, Venue
 from .problems import Problem, ProgrammeError, display_path
 from .resources import builtin_fonts, builtin_layouts
@@ -82,8 +82,15 @@ class Content:
         return digest.hexdigest()[:12]
 
 
-def load_content(root: Path) -> Content:
-    """Read and validate ``root``; raise ProgrammeError listing every problem."""
+def load_content(root: Path, use_cache: bool = True) -> Content:
+    """Read and validate ``root``; raise ProgrammeError listing every problem. Files read
+    before are not parsed again (yamlcache.py) unless ``use_cache`` is false."""
+    root = Path(root)
+    with yamlcache.using(project_folder(root) if use_cache and root.is_dir() else None):
+        return _load_content(root)
+
+
+def _load_content(root: Path) -> Content:
     root = Path(root)
     problems: list[Problem] = []
     if not root.is_dir():

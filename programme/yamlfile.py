@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from . import yamlcache
 from .problems import Problem
 
 Loc = tuple  # a path into the data: ("credits", "director", 0)
@@ -26,6 +27,9 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
 # What YAML itself refuses in a file (PyYAML's Reader.NON_PRINTABLE): control characters
 # other than tab and line ends, lone surrogates, U+FFFE and U+FFFF.
 NOT_IN_YAML = yaml.reader.Reader.NON_PRINTABLE
+# what a cached file (yamlcache.py) is checked against: what a clean parse can give
+_LIMITS = {"refused": re.compile(f"{CONTROL_CHARS.pattern}|{NOT_IN_YAML.pattern}"),
+           "depth": MAX_DEPTH, "nodes": MAX_NODES}
 REPLACEMENT = "\ufffd"  # what a decoder leaves for bytes it could not read
 STAND_IN = "\ue000"  # what a refused character is read as, until it is reported
 MAX_BYTES = 5_000_000  # a content file; a 2 000-film festival's largest file is far smaller
@@ -224,6 +228,12 @@ def read_yaml(path: Path, label: str, max_bytes: int = MAX_BYTES,
             message = "cannot read file: No such file or directory"
         doc.problems.append(Problem(label, None, None, message))
         return doc
+    cache = yamlcache.current()
+    if cache is not None:
+        found = cache.get(raw, _LIMITS)
+        if found is not None:
+            doc.data, doc.lines = found
+            return doc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -274,7 +284,26 @@ def read_yaml(path: Path, label: str, max_bytes: int = MAX_BYTES,
     doc.lines[()] = 1  # a problem with the file as a whole (a missing field) points at line 1
     doc.data = _convert(node, (), doc, counter)
     _report_refused(doc, original, controls)
+    if (cache is not None and not doc.problems and doc.spans is None
+            and not doc.controls_found and _cacheable(doc.data)):
+        cache.put(raw, doc.data, doc.lines)
     return doc
+
+
+def _cacheable(data) -> bool:
+    """Plain data that JSON keeps as it is (no LongNumber, text keys only)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if any(type(key) is not str for key in value):
+                return False
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif value is not None and type(value) not in (str, bool, int, float):
+            return False
+    return True
 
 
 class _Controls:
