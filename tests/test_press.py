@@ -9,8 +9,6 @@ import subprocess
 
 import pikepdf
 import pytest
-
-pytestmark = pytest.mark.slow  # every test builds a brochure
 from PIL import Image
 
 from programme.loader import load_content
@@ -19,6 +17,8 @@ from programme.preflight import find_rgb
 from .conftest import EXAMPLE, REPO, run_cli
 from .pdfcheck import boxes, fonts, images, page_texts
 from .printkit import MM, small_project
+
+pytestmark = pytest.mark.slow  # every test builds a brochure
 
 PROFILE = REPO / "layouts" / "brochure" / "press" / "FOGRA39-programme.icc"
 
