@@ -347,3 +347,34 @@ def watch(content_dir: Path, output: Path, layout: str | None, strict: bool):
     from .watch import watch as run
 
     run(content_dir, output, layout, echo=lambda line: click.echo(line, err=False), strict=strict)
+
+
+@main.command()
+@CONTENT
+@click.option("--proof", "kind", flag_value="proof",
+              help="Show a proof of every film (stamped, missing content marked).")
+@click.option("--handout", "kind", flag_value="handout",
+              help="Show the box-office handouts (day sheets).")
+@click.option("--layout", default=None, metavar="DIR",
+              help="Layout folder (or the name of one in layouts/).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="PDF file to write. Default: out/brochure.pdf (out/proof.pdf, "
+                   "out/handout.pdf).")
+def serve(content_dir: Path, kind: str | None, layout: str | None, host: str, port: int,
+          output: Path | None):
+    """A live proof in the browser: every page as it prints, rebuilt on every change.
+
+    Open the address it prints. The page shows the brochure (or --proof, --handout) as
+    spreads, and follows every saved change to the content, the layout or the fonts; a
+    change with problems shows them over the last good pages. Ctrl-C stops it."""
+    from .serve import PortUnavailable, serve as run
+
+    try:
+        run(content_dir, kind or "brochure", layout=layout, host=host, port=port,
+            output=output, echo=lambda line: click.echo(line, err=False))
+    except PortUnavailable as exc:
+        raise click.ClickException(str(exc)) from None

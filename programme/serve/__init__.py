@@ -1,0 +1,181 @@
+"""``programme serve``: a live proof in the browser.
+
+A local web page shows the brochure (or a proof, or the handouts) page by page, as
+images rendered from the real PDF, and follows every saved change: the builder thread
+(:mod:`.builder`) rebuilds with the fast incremental build and renders only the pages that
+changed (:mod:`.pages`); the web application (:mod:`.app`, Starlette served by uvicorn)
+pushes the new state to every open page as a server-sent event, and the page swaps the
+images that changed without moving the reader. Who last changed each film's file is read
+from git without running git (:mod:`.sources`).
+
+The server listens on 127.0.0.1 unless told otherwise, answers only its own routes, and
+stops cleanly on Ctrl-C (the open event streams are closed, the builder is stopped, the
+page images are deleted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import signal
+import socket
+import threading
+from pathlib import Path
+from typing import Callable
+
+from .builder import DEFAULT_OUTPUT, KINDS, Builder
+
+__all__ = ["KINDS", "DEFAULT_OUTPUT", "serve", "PortUnavailable"]
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+class PortUnavailable(Exception):
+    """The address cannot be listened on (in use, not this machine's, no permission)."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host``:``port`` (0: a free port)."""
+    host = host.strip("[]")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise PortUnavailable(f"cannot listen on {host}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+        sock.setblocking(False)
+    except OSError as exc:
+        sock.close()
+        hint = "; choose another with --port" if exc.errno in (98, 48, 10048) else ""
+        raise PortUnavailable(f"cannot listen on {host} port {port}: {exc.strerror}{hint}") \
+            from None
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def serve(content_dir: Path, kind: str = "brochure", layout: str | Path | None = None,
+          host: str = "127.0.0.1", port: int = 8000, output: Path | None = None,
+          echo: Callable[[str], None] = print, ready: Callable[[str], None] | None = None,
+          stop: threading.Event | None = None) -> None:
+    """Serve the live proof until Ctrl-C (or SIGTERM, or ``stop`` being set)."""
+    import uvicorn
+
+    from .app import Hub, make_app
+
+    sock = listen(host, port)
+    url = url_of(sock)
+    builder = Builder(content_dir, kind, layout, output, echo=echo)
+    hub = Hub()
+    stopping = stop or threading.Event()
+    thread: threading.Thread | None = None
+    loop_box: list[asyncio.AbstractEventLoop] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        nonlocal thread
+        loop = asyncio.get_running_loop()
+        loop_box.append(loop)
+
+        def publish(state: dict) -> None:
+            try:
+                loop.call_soon_threadsafe(hub.publish, state)
+            except RuntimeError:   # the loop has closed: shutting down
+                pass
+
+        builder.publish = publish
+        hub.publish(builder.state())
+        thread = threading.Thread(target=builder.run, args=(stopping,), daemon=True,
+                                  name="programme-serve-builder")
+        thread.start()
+        watcher = asyncio.ensure_future(_watch_stop(stopping, server))
+        yield
+        watcher.cancel()
+        stopping.set()
+        hub.close()
+
+    allowed = None   # on loopback, only requests naming it (no DNS rebinding)
+    if is_loopback(host):
+        allowed = sorted({f"[{h}]" if ":" in h else h
+                          for h in (*LOOPBACK_NAMES, host.strip("[]"))})
+    app = make_app(builder, hub, allowed_hosts=allowed, lifespan=lifespan)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
+                            timeout_graceful_shutdown=3)
+
+    def on_exit() -> None:
+        stopping.set()
+        if loop_box:
+            try:
+                loop_box[0].call_soon_threadsafe(hub.close)
+            except RuntimeError:
+                pass
+
+    server = _Server(config, on_exit)
+    what = {"brochure": "the brochure", "proof": "a proof of every film",
+            "handout": "the box-office handouts"}[kind]
+    from ..problems import display_path
+
+    echo(f"serving {what} of {display_path(Path(content_dir))} at {url} (Ctrl-C to stop)")
+    if not is_loopback(host):
+        echo(f"warning: listening on {host}: anyone who can reach this machine can see the "
+             "pages")
+    if ready:
+        ready(url)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        stopping.set()
+        if thread is not None:
+            thread.join(timeout=30)
+        builder.images.close()
+        sock.close()
+    echo("stopped")
+
+
+async def _watch_stop(stopping: threading.Event, server) -> None:
+    """Stop the server when ``stopping`` is set from elsewhere (tests, an embedding)."""
+    while not stopping.is_set():
+        await asyncio.sleep(0.2)
+    server.should_exit = True
+
+
+def _server_class():
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, stopping on the first Ctrl-C without re-raising it afterwards
+        (the command ends normally: "stopped"); a second Ctrl-C forces the exit."""
+
+        def __init__(self, config, on_exit: Callable[[], None]):
+            super().__init__(config)
+            self._on_exit = on_exit
+
+        def handle_exit(self, sig, frame) -> None:
+            self._on_exit()
+            if self.should_exit and sig == signal.SIGINT:
+                self.force_exit = True
+            else:
+                self.should_exit = True
+
+    return Server
+
+
+def _Server(config, on_exit):
+    return _server_class()(config, on_exit)
