@@ -26,7 +26,7 @@ from typing import Callable
 
 from .builder import DEFAULT_OUTPUT, KINDS, Builder
 
-__all__ = ["KINDS", "DEFAULT_OUTPUT", "serve", "PortUnavailable"]
+__all__ = ["KINDS", "DEFAULT_OUTPUT", "LiveProof", "PortUnavailable", "serve"]
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
@@ -71,89 +71,97 @@ def url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
-def serve(content_dir: Path, kind: str = "brochure", layout: str | Path | None = None,
-          host: str = "127.0.0.1", port: int = 8000, output: Path | None = None,
-          echo: Callable[[str], None] = print, ready: Callable[[str], None] | None = None,
-          stop: threading.Event | None = None) -> None:
-    """Serve the live proof until Ctrl-C (or SIGTERM, or ``stop`` being set)."""
-    import uvicorn
+class LiveProof:
+    """The server and the builder together: :meth:`run` serves until :meth:`stop` (which
+    Ctrl-C and SIGTERM call) and then cleans up. ``build=False`` serves what the builder
+    already has without starting its thread (tests)."""
 
-    from .app import Hub, make_app
+    def __init__(self, builder: Builder, sock: socket.socket, host: str = "127.0.0.1",
+                 build: bool = True):
+        import uvicorn
 
-    sock = listen(host, port)
-    url = url_of(sock)
-    builder = Builder(content_dir, kind, layout, output, echo=echo)
-    hub = Hub()
-    stopping = stop or threading.Event()
-    thread: threading.Thread | None = None
-    loop_box: list[asyncio.AbstractEventLoop] = []
+        from .app import Hub, make_app
+
+        self.builder, self.sock, self.build = builder, sock, build
+        self.url = url_of(sock)
+        self.hub = Hub()
+        self.stopping = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        allowed = None   # on loopback, only requests naming it (no DNS rebinding)
+        if is_loopback(host):
+            allowed = sorted({f"[{h}]" if ":" in h else h
+                              for h in (*LOOPBACK_NAMES, host.strip("[]"))})
+        app = make_app(builder, self.hub, allowed_hosts=allowed, lifespan=self._lifespan)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
+                                timeout_graceful_shutdown=3)
+        self.server = _server_class()(config, self.stop)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app):
-        nonlocal thread
-        loop = asyncio.get_running_loop()
-        loop_box.append(loop)
+    async def _lifespan(self, app):
+        loop = self.loop = asyncio.get_running_loop()
 
         def publish(state: dict) -> None:
             try:
-                loop.call_soon_threadsafe(hub.publish, state)
+                loop.call_soon_threadsafe(self.hub.publish, state)
             except RuntimeError:   # the loop has closed: shutting down
                 pass
 
-        builder.publish = publish
-        hub.publish(builder.state())
-        thread = threading.Thread(target=builder.run, args=(stopping,), daemon=True,
-                                  name="programme-serve-builder")
-        thread.start()
-        watcher = asyncio.ensure_future(_watch_stop(stopping, server))
+        self.builder.publish = publish
+        self.hub.publish(self.builder.state())
+        if self.build:
+            self.thread = threading.Thread(target=self.builder.run, args=(self.stopping,),
+                                           daemon=True, name="programme-serve-builder")
+            self.thread.start()
+        if self.stopping.is_set():   # stopped while starting
+            self._stop_in_loop()
         yield
-        watcher.cancel()
-        stopping.set()
-        hub.close()
+        self.stopping.set()
+        self.hub.close()
 
-    allowed = None   # on loopback, only requests naming it (no DNS rebinding)
-    if is_loopback(host):
-        allowed = sorted({f"[{h}]" if ":" in h else h
-                          for h in (*LOOPBACK_NAMES, host.strip("[]"))})
-    app = make_app(builder, hub, allowed_hosts=allowed, lifespan=lifespan)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=3)
-
-    def on_exit() -> None:
-        stopping.set()
-        if loop_box:
+    def stop(self) -> None:
+        """Stop serving: safe from a signal handler or any thread."""
+        self.stopping.set()
+        loop = self.loop
+        if loop is not None:
             try:
-                loop_box[0].call_soon_threadsafe(hub.close)
-            except RuntimeError:
+                loop.call_soon_threadsafe(self._stop_in_loop)
+            except RuntimeError:   # the loop has already closed
                 pass
 
-    server = _Server(config, on_exit)
-    what = {"brochure": "the brochure", "proof": "a proof of every film",
-            "handout": "the box-office handouts"}[kind]
+    def _stop_in_loop(self) -> None:
+        self.hub.close()            # ends the open event streams
+        self.server.should_exit = True
+
+    def run(self) -> None:
+        try:
+            self.server.run(sockets=[self.sock])
+        finally:
+            self.stopping.set()
+            if self.thread is not None and self.thread.is_alive():
+                self.builder.echo("waiting for the build to finish…")
+                self.thread.join(timeout=60)
+            self.builder.images.close()
+            self.sock.close()
+
+
+def serve(content_dir: Path, kind: str = "brochure", layout: str | Path | None = None,
+          host: str = "127.0.0.1", port: int = 8000, output: Path | None = None,
+          echo: Callable[[str], None] = print) -> None:
+    """Serve the live proof until Ctrl-C (or SIGTERM)."""
     from ..problems import display_path
 
-    echo(f"serving {what} of {display_path(Path(content_dir))} at {url} (Ctrl-C to stop)")
+    sock = listen(host, port)
+    live = LiveProof(Builder(content_dir, kind, layout, output, echo=echo), sock, host)
+    what = {"brochure": "the brochure", "proof": "a proof of every film",
+            "handout": "the box-office handouts"}[kind]
+    echo(f"serving {what} of {display_path(Path(content_dir))} at {live.url} "
+         "(Ctrl-C to stop)")
     if not is_loopback(host):
         echo(f"warning: listening on {host}: anyone who can reach this machine can see the "
              "pages")
-    if ready:
-        ready(url)
-    try:
-        server.run(sockets=[sock])
-    finally:
-        stopping.set()
-        if thread is not None:
-            thread.join(timeout=30)
-        builder.images.close()
-        sock.close()
+    live.run()
     echo("stopped")
-
-
-async def _watch_stop(stopping: threading.Event, server) -> None:
-    """Stop the server when ``stopping`` is set from elsewhere (tests, an embedding)."""
-    while not stopping.is_set():
-        await asyncio.sleep(0.2)
-    server.should_exit = True
 
 
 def _server_class():
@@ -175,7 +183,3 @@ def _server_class():
                 self.should_exit = True
 
     return Server
-
-
-def _Server(config, on_exit):
-    return _server_class()(config, on_exit)
