@@ -378,3 +378,74 @@ def serve(content_dir: Path, kind: str | None, layout: str | None, host: str, po
             output=output, echo=lambda line: click.echo(line, err=False))
     except PortUnavailable as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@main.command("import")
+@click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
+@CONTENT
+@click.option("--screenings", is_flag=True,
+              help="One row a screening (film, date, time, venue…), not one row a film.")
+@click.option("--sheet", "sheet_name", default=None, metavar="NAME",
+              help="Only this sheet of an .xlsx workbook. Default: every visible sheet.")
+@click.option("--map", "mapping", default=None, metavar="MAPPING.yaml",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="A file naming columns the headers do not (columns:), how list cells "
+                   "are split (lists:) and how dates like 03/04/2012 read (dates: dmy|mdy).")
+@click.option("--dry-run", is_flag=True, help="Print what would change, field by field; "
+                                              "write nothing.")
+def import_(sheet: Path, content_dir: Path, screenings: bool, sheet_name: str | None,
+            mapping: Path | None, dry_run: bool):
+    """Bring films (or screenings) in from a spreadsheet (.csv or .xlsx).
+
+    Columns are matched by header (Title, Director(s), Running time, Section…; with
+    --screenings: Film, Date, Time, Venue…). A film that has a file keeps every field the
+    sheet does not hold; new films get a file named from the title. Every problem is
+    reported at its cell; nothing is written when there is one.
+    """
+    from .importer import describe_change, import_sheet
+    from .problems import display_path
+    from .terminal import printable
+
+    result = import_sheet(sheet, content_dir, screenings=screenings, sheet_name=sheet_name,
+                          mapping=mapping, dry_run=dry_run)
+    for warning in result.warnings:
+        _say(warning)
+    for plan in result.plans:
+        path = display_path(plan.path)
+        source = f" from {plan.row.label}" if plan.row is not None else ""
+        if dry_run:
+            click.echo(printable(f"would {'create' if plan.new else 'update'} {path}{source}"))
+            for change in plan.changes:
+                click.echo("    " + printable(describe_change(plan, change)))
+        elif plan.new:
+            click.echo(printable(f"created {path}{source}"))
+        else:
+            fields = ", ".join(dict.fromkeys(name.split(" (")[0] for name, _o, _n in plan.changes))
+            click.echo(printable(f"updated {path}: {fields}"))
+    new = sum(p.new for p in result.plans)
+    changed = len(result.plans) - new
+    what = "screening" if screenings else "film"
+    click.echo(printable(
+        f"{display_path(sheet)}: {result.rows} {what} row{'s' if result.rows != 1 else ''} – "
+        + (f"{new} new film{'s' if new != 1 else ''}, " if not screenings else "")
+        + f"{changed} film{'s' if changed != 1 else ''} changed, {result.unchanged} unchanged"
+        + ("; nothing written (--dry-run)." if dry_run else ".")))
+
+
+@main.command("export")
+@CONTENT
+@click.option("--screenings", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="OUT.csv|OUT.xlsx",
+              help="The schedule: one row a screening, for the box office and ticketing.")
+@click.option("--films", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="OUT.csv|OUT.xlsx",
+              help="The films: one row a film, with the headers `programme import` reads.")
+def export_(content_dir: Path, screenings: Path | None, films: Path | None):
+    """Write the schedule (--screenings) and/or the films (--films) as a CSV or XLSX sheet.
+
+    CSV is UTF-8; XLSX has a frozen header row and dates as dates. Cells that a
+    spreadsheet would run as formulas (=, +, -, @) are escaped."""
+    from .exporter import export
+
+    for done in export(content_dir, screenings=screenings, films=films):
+        click.echo(f"wrote {done.path} – {done.rows} {done.what[:-1] if done.rows == 1 else done.what}")

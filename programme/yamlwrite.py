@@ -212,7 +212,7 @@ def _ruamel():
     return yaml
 
 
-def _ruamel_value(value, indent: int, flow_list: bool | None = None):
+def _ruamel_value(value, indent: int, flow_list: bool | None = None, key: str = ""):
     """A new value as ruamel objects in the content's style."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarString,
@@ -226,7 +226,7 @@ def _ruamel_value(value, indent: int, flow_list: bool | None = None):
     if isinstance(value, list):
         seq = CommentedSeq(_ruamel_value(v, indent + 4) for v in value)
         if value and all(isinstance(v, str) for v in value):
-            one_line = indent + 20 + sum(len(v) + 2 for v in value)
+            one_line = indent + len(key) + 4 + sum(len(v) + 2 for v in value) - 2
             if (flow_list if flow_list is not None else True) and one_line <= WIDTH \
                     and all(_plain_ok(v, in_flow=True) for v in value):
                 seq.fa.set_flow_style()
@@ -284,7 +284,7 @@ def updated_film_text(text: str, changes: dict[tuple, object]) -> str:
             flow = None
             if hasattr(old, "fa"):
                 flow = old.fa.flow_style()
-            new_value = _ruamel_value(value, 2 * len(path) - 2, flow_list=flow)
+            new_value = _ruamel_value(value, 2 * len(path) - 2, flow_list=flow, key=key)
         _set_in_order(parent, key, new_value, order)
     out = io.StringIO()
     yaml.dump(data, out)
