@@ -276,6 +276,7 @@ class Builder:
             from ..proof import build_proof
 
             result = build_proof(self.content_dir, self.output, layout=self.layout)
+            content = load_content(self.content_dir)   # parsed files come from the cache
             info = result.info
             for slug in result.films:
                 source = info.sources.get(slug)
@@ -287,7 +288,7 @@ class Builder:
                         films[slug].pages.append(n)
             missing = {slug: [info.labels.get(f, f) for f in fields]
                        for slug, fields in info.missing.items()}
-            return result.warnings, films, None, missing
+            return result.warnings, films, _names(films, content), missing
         from ..fastbuild import warm_up
 
         if self.kind == "brochure":
@@ -310,33 +311,35 @@ class Builder:
         for film in content.programme.films:
             films[film.slug] = FilmInfo(film.slug, markup.plain(film.title),
                                         content.film_sources.get(film.slug))
-        names = {f"film-{slug}": film.title for slug, film in films.items()}
-        names.update({f"section-{s.slug}": s.name for s in content.programme.sections})
-        return result.warnings, films, names, missing
+        return result.warnings, films, _names(films, content), missing
 
     def _show(self, warnings, films, names, missing, seconds, changed) -> None:
         self._changed("rendering", "rendering pages")
         copy = self.pdf_copy.with_suffix(".part")
         copy.write_bytes(Path(self.output).read_bytes())
         info = read_pdf(copy)
+        # what is on each page: the PDF's named destinations (the layout's ids) and the
+        # pages each one's element covers; a proof knows its films' pages exactly
         labels: list[list[str]] = [[] for _ in info.pages]
-        if names is not None:   # from the PDF's named destinations
-            covered = anchor_pages(info.destinations, len(info.pages))
-            for anchor, pages in covered.items():
-                if anchor.startswith("film-") and anchor[5:] in films:
-                    films[anchor[5:]].pages = pages
-                label = names.get(anchor) or _humane(anchor)
-                for n in pages:
-                    if label and label not in labels[n - 1]:
-                        labels[n - 1].append(label)
-            if self.kind == "brochure" and info.destinations:
-                for n in range(1, info.destinations[0].page):
-                    labels[n - 1] = labels[n - 1] or ["Cover"]
-        else:
+        known = self.kind == "proof"
+        covered = anchor_pages(info.destinations, len(info.pages))
+        for anchor, pages in covered.items():
+            if anchor.startswith("film-") and anchor[5:] in films:
+                if known:
+                    continue
+                films[anchor[5:]].pages = pages
+            label = names.get(anchor) or _humane(anchor)
+            for n in pages:
+                if label and label not in labels[n - 1]:
+                    labels[n - 1].append(label)
+        if known:
             for film in films.values():
                 for n in film.pages:
                     if 0 < n <= len(labels) and film.title not in labels[n - 1]:
                         labels[n - 1].append(film.title)
+        if self.kind == "brochure" and info.destinations:
+            for n in range(1, info.destinations[0].page):
+                labels[n - 1] = labels[n - 1] or ["Cover"]
         for film in films.values():
             if film.source:
                 film.changed = self.last_changes.last_change(film.source).describe()
@@ -420,6 +423,13 @@ class _Logging:
         for logger, level in zip(self.loggers, self.levels):
             logger.removeHandler(self.handler)
             logger.setLevel(level)
+
+
+def _names(films: dict[str, FilmInfo], content) -> dict[str, str]:
+    """Anchor -> what to call it in the page list: films and sections by name."""
+    names = {f"film-{slug}": film.title for slug, film in films.items()}
+    names.update({f"section-{s.slug}": markup.plain(s.name) for s in content.programme.sections})
+    return names
 
 
 def _pages_text(numbers: list[int]) -> str:

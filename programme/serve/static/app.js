@@ -9,7 +9,7 @@ const PT_TO_PX = 96 / 72;            // 100 % zoom: the page at its printed size
 const ZOOMS = [0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2, 2.5, 3];
 
 const view = {
-  spreads: localStorage.getItem("programme-serve-view") !== "single",
+  spreads: true,        // chosen per kind on the first state: handouts print one-sided
   zoom: parseFloat(localStorage.getItem("programme-serve-zoom")) || 1,
   fitted: localStorage.getItem("programme-serve-zoom") !== null,  // else fit the first pages
   state: null,
@@ -284,7 +284,7 @@ function step(direction) {
 function setView(spreads) {
   const saved = place();
   view.spreads = spreads;
-  localStorage.setItem("programme-serve-view", spreads ? "spreads" : "single");
+  if (view.state) localStorage.setItem(`programme-serve-view-${view.state.kind}`, spreads ? "spreads" : "single");
   $("view-spreads").setAttribute("aria-pressed", String(spreads));
   $("view-single").setAttribute("aria-pressed", String(!spreads));
   if (view.state) layoutPages(view.state.pages.length);
@@ -313,7 +313,14 @@ function connect() {
   source.addEventListener("state", (event) => {
     document.body.classList.remove("disconnected");
     const first = view.state === null;
-    render(JSON.parse(event.data));
+    const state = JSON.parse(event.data);
+    if (first) {
+      const chosen = localStorage.getItem(`programme-serve-view-${state.kind}`);
+      view.spreads = chosen ? chosen === "spreads" : state.kind !== "handout";
+      $("view-spreads").setAttribute("aria-pressed", String(view.spreads));
+      $("view-single").setAttribute("aria-pressed", String(!view.spreads));
+    }
+    render(state);
     if (!view.fitted && view.state.pages.length) { view.fitted = true; fitWidth(); }
     if (first && location.hash.startsWith("#page-")) goTo(parseInt(location.hash.slice(6), 10));
   });
