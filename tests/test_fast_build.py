@@ -53,6 +53,7 @@ def one_document(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_parts_build_is_the_one_document_build(one_document, project, tmp_path):
     out = tmp_path / "parts.pdf"
     result = _build(project, out, in_parts=True, jobs=2, use_cache=False)
@@ -79,6 +80,7 @@ def test_parts_build_is_the_one_document_build(one_document, project, tmp_path):
         assert difference.getbbox() is None, f"{picture.name} differs"
 
 
+@pytest.mark.slow
 def test_one_process_gives_the_same_document(project, tmp_path):
     two = _build(project, tmp_path / "two.pdf", in_parts=True, jobs=2, use_cache=False)
     one = _build(project, tmp_path / "one.pdf", in_parts=True, jobs=1, use_cache=False)
@@ -93,6 +95,7 @@ def _section_of(project: Path, slug: str) -> str:
                                        .read_text(encoding="utf-8"))["section"]
 
 
+@pytest.mark.slow
 def test_rebuild_after_one_edit_lays_out_only_that_part(project, tmp_path):
     out = tmp_path / "brochure.pdf"
     first = _build(project, out, in_parts=True, jobs=2)
@@ -113,6 +116,7 @@ def test_rebuild_after_one_edit_lays_out_only_that_part(project, tmp_path):
     assert third.parts.rendered == []
 
 
+@pytest.mark.slow
 def test_a_longer_film_renumbers_the_parts_after_it(project, tmp_path):
     out = tmp_path / "brochure.pdf"
     first = _build(project, out, in_parts=True, jobs=2)
@@ -132,6 +136,7 @@ def test_a_longer_film_renumbers_the_parts_after_it(project, tmp_path):
     _same_document(tmp_path / "fresh.pdf", out)
 
 
+@pytest.mark.slow
 def test_replacing_a_still_lays_its_section_out_again(project, tmp_path):
     out = tmp_path / "brochure.pdf"
     _build(project, out, in_parts=True, jobs=2)
@@ -144,6 +149,7 @@ def test_replacing_a_still_lays_its_section_out_again(project, tmp_path):
     assert again.parts.resumed == {}, "nor a part to resume: its HTML is the same"
 
 
+@pytest.mark.slow
 def test_layout_files_are_part_of_the_cache_key(project, tmp_path):
     layout = _own_layout(project)
     out = tmp_path / "brochure.pdf"
@@ -155,6 +161,7 @@ def test_layout_files_are_part_of_the_cache_key(project, tmp_path):
     assert again.parts.cached == []
 
 
+@pytest.mark.slow
 def test_a_layout_without_parts_is_built_as_one_document(project, tmp_path):
     layout = _own_layout(project, "plain")
     index = layout / "index.html"
@@ -167,6 +174,7 @@ def test_a_layout_without_parts_is_built_as_one_document(project, tmp_path):
     assert result.pages == len(page_texts(tmp_path / "plain.pdf"))
 
 
+@pytest.mark.slow
 def test_an_error_in_a_part_keeps_the_last_good_pdf(project, tmp_path):
     layout = _own_layout(project)
     out = tmp_path / "brochure.pdf"
@@ -183,6 +191,7 @@ def test_an_error_in_a_part_keeps_the_last_good_pdf(project, tmp_path):
     assert out.read_bytes() == good
 
 
+@pytest.mark.slow
 def test_cli_reports_parts_and_cache(project, tmp_path):
     out = tmp_path / "b.pdf"
     first = run_cli("build", project / "content", "-o", out, "-q", "--jobs", "2")
@@ -201,6 +210,7 @@ def test_cli_reports_parts_and_cache(project, tmp_path):
 # (late paging, moving a part to the other side, cffi arrays: tests/test_engine.py)
 
 
+@pytest.mark.slow
 def test_stand_ins_are_dropped_and_links_kept(project, tmp_path):
     out = tmp_path / "b.pdf"
     result = _build(project, out, in_parts=True, jobs=2, use_cache=False)
@@ -259,6 +269,7 @@ def test_font_coverage_is_cached_per_font_folder(tmp_path):
     assert ord("א") in glyphs.coverage([fonts]) and ord("א") not in first
 
 
+@pytest.mark.slow
 def test_an_image_in_several_parts_is_embedded_once(project, tmp_path):
     """The same still in two sections: two parts embed it, the join keeps one copy."""
     import yaml
@@ -287,6 +298,7 @@ def test_an_image_in_several_parts_is_embedded_once(project, tmp_path):
     assert unique_images(out) == unique_images(one)
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_is_a_miss(project, tmp_path):
     out = tmp_path / "b.pdf"
     first = _build(project, out, in_parts=True, jobs=2)
@@ -297,6 +309,7 @@ def test_a_damaged_cache_is_a_miss(project, tmp_path):
     assert again.pages == first.pages
 
 
+@pytest.mark.slow
 def test_a_layout_printing_the_page_count_is_built_as_one_document(project, tmp_path):
     layout = _own_layout(project)
     css = layout / "style.css"
@@ -310,6 +323,7 @@ def test_a_layout_printing_the_page_count_is_built_as_one_document(project, tmp_
     assert any(f" of {total}" in page for page in page_texts(out))
 
 
+@pytest.mark.slow
 def test_the_fork_server_reads_the_document_language_of_the_last_build(project, tmp_path):
     import json
 

@@ -60,6 +60,7 @@ EDITS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("edit", list(EDITS))
 def test_an_edited_section_is_laid_out_again_from_where_it_changed(project, tmp_path,
                                                                    edit):
@@ -88,6 +89,7 @@ def test_an_edited_section_is_laid_out_again_from_where_it_changed(project, tmp_
     _same_document(fresh, out)
 
 
+@pytest.mark.slow
 def test_a_film_removed_from_a_section(project, tmp_path):
     out = tmp_path / "brochure.pdf"
     _build(project, out, in_parts=True, jobs=2)
@@ -102,6 +104,7 @@ def test_a_film_removed_from_a_section(project, tmp_path):
     _pixels_equal(fresh, out, tmp_path)
 
 
+@pytest.mark.slow
 def test_parts_that_print_page_numbers_are_not_resumed(project, tmp_path):
     """The schedule and the indexes print other parts' page numbers: laid out in full."""
     out = tmp_path / "brochure.pdf"
@@ -172,6 +175,7 @@ def test_css_whose_effects_reach_across_the_document_is_not_resumed():
     assert resume.css_of('<p style="quotes: none; content: open-quote">x</p>', [])
 
 
+@pytest.mark.slow
 def test_a_layout_numbering_its_films_with_counters_is_laid_out_in_full(project, tmp_path):
     from .test_fast_build import _own_layout
 
@@ -188,6 +192,7 @@ def test_a_layout_numbering_its_films_with_counters_is_laid_out_in_full(project,
     assert again.parts.resumed == {}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("grow", [False, True])
 def test_edits_in_two_sections(project, tmp_path, grow):
     """The later section learns its first page number only when the earlier one is laid
@@ -215,6 +220,7 @@ def _grow(sentences: int):
     return lambda t: t.replace("review:\n  text: >-\n", f"review:\n  text: >-\n    {long}\n", 1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sentences, shift", [(60, 1), (120, 2)])
 def test_sections_after_one_that_grew_are_renumbered_not_laid_out(project, tmp_path,
                                                                   sentences, shift):
@@ -290,6 +296,7 @@ def test_a_pdf_without_marked_layers_is_not_renumbered():
     assert [str(op) for _, op in kept] == ["n"] and drawn == []
 
 
+@pytest.mark.slow
 def test_the_command_line_says_how_parts_were_laid_out(project, tmp_path):
     from .conftest import run_cli
 
