@@ -493,6 +493,9 @@ def test_in_a_real_browser(tmp_path):
             assert "content/films/rust-and-bone.yaml" in caption
             assert "last changed" in caption
             first.click(f'#pagelist li[data-page="{n}"]')
+            first.wait_for_timeout(300)
+            place = first.evaluate("document.getElementById('pages').scrollTop")
+            assert place > 0
             before = first.get_attribute(f"{figure} img", "src")
             assert second.get_attribute(f"{figure} img", "src") == before
 
@@ -506,6 +509,8 @@ def test_in_a_real_browser(tmp_path):
             second.wait_for_function(changed, arg=[figure, before], timeout=10_000)
             print(f"\nthe page changed {seconds:.2f} s after saving the film")
             assert seconds < 10
+            # … where the reader was: the window has not moved
+            assert first.evaluate("document.getElementById('pages').scrollTop") == place
             after = first.get_attribute(f"{figure} img", "src")
 
             # a broken edit: its error over the last good pages

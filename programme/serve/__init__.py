@@ -29,6 +29,7 @@ from .builder import DEFAULT_OUTPUT, KINDS, Builder
 __all__ = ["KINDS", "DEFAULT_OUTPUT", "LiveProof", "PortUnavailable", "serve"]
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+STOP_WAIT = 5.0   # seconds a stop waits for a build that is running
 
 
 class PortUnavailable(Exception):
@@ -138,9 +139,12 @@ class LiveProof:
             self.server.run(sockets=[self.sock])
         finally:
             self.stopping.set()
-            if self.thread is not None and self.thread.is_alive():
-                self.builder.echo("waiting for the build to finish…")
-                self.thread.join(timeout=60)
+            if self.thread is not None:
+                self.thread.join(timeout=STOP_WAIT)
+                if self.thread.is_alive():   # a build is running: it writes its PDF
+                    # atomically, so leaving it unfinished keeps the last good one
+                    self.builder.echo("left the build that was running unfinished; the last "
+                                      "good PDF is kept")
             self.builder.images.close()
             self.sock.close()
 
@@ -152,6 +156,8 @@ def serve(content_dir: Path, kind: str = "brochure", layout: str | Path | None =
     from ..problems import display_path
 
     sock = listen(host, port)
+    if kind == "brochure":
+        _warm_up(Path(content_dir))
     live = LiveProof(Builder(content_dir, kind, layout, output, echo=echo), sock, host)
     what = {"brochure": "the brochure", "proof": "a proof of every film",
             "handout": "the box-office handouts"}[kind]
@@ -162,6 +168,26 @@ def serve(content_dir: Path, kind: str = "brochure", layout: str | Path | None =
              "pages")
     live.run()
     echo("stopped")
+
+
+def _warm_up(content_dir: Path) -> None:
+    """Start the fast build's fork server now, with Ctrl-C ignored: it and the workers
+    forked from it inherit that, so a Ctrl-C in the terminal (sent to every process of the
+    command) stops the server without breaking a build that is running into a slow
+    one-document fallback, nor printing the fork server's traceback. The workers end with
+    the command."""
+    from ..build import project_folder
+    from ..fastbuild import warm_up
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        warm_up(project_folder(content_dir))
+    except Exception:  # noqa: BLE001 - only an optimisation; the build starts it itself
+        pass
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _server_class():

@@ -84,6 +84,8 @@ class Builder:
         self._errors: list[Problem] = []
         self._sources: dict[str, Path] = {}   # "films/x.yaml", "festival.yaml" -> file
         self._progress_at = 0.0
+        self.stopping = threading.Event()   # set when the server stops: a build that fails
+        # then (its workers interrupted) is not reported
 
     # ----------------------------------------------------------------- the browser's view
     def source(self, key: str) -> Path | None:
@@ -252,6 +254,8 @@ class Builder:
             self._failed([Problem(f"programme serve", None, None,
                                   f"could not show the pages: {exc}")], reason, started)
             return
+        if self.stopping.is_set():
+            return
         total = time.perf_counter() - started
         pages = len(self._good.info.pages) if self._good else 0
         which = _pages_text(rendered) if len(rendered) < pages else "every page"
@@ -259,6 +263,8 @@ class Builder:
                   f"{seconds:.1f} s; rendered {which}, shown {total:.1f} s after the start")
 
     def _failed(self, problems: list[Problem], reason: str, started: float) -> None:
+        if self.stopping.is_set():
+            return
         with self._lock:
             self._errors = list(problems)
         for problem in problems:
@@ -354,7 +360,8 @@ class Builder:
             self._errors = []
         rendered = self.images.update(
             self.pdf_copy, info, first=first,
-            on_batch=lambda: self._changed("rendering", "rendering pages"))
+            on_batch=lambda: self._changed("rendering", "rendering pages"),
+            stop=self.stopping)
         self._changed("ok")
         return rendered
 
@@ -383,6 +390,8 @@ class Builder:
     def run(self, stop: threading.Event) -> None:
         """Build now, then after every change, until ``stop`` is set."""
         from watchfiles import watch as file_changes
+
+        self.stopping = stop
 
         from ..watch import _interesting, watched_folders
 

@@ -230,10 +230,11 @@ class PageImages:
                 if n not in current or current[n].fingerprint != page.fingerprint]
 
     def update(self, pdf: Path, info: PdfInfo, first: list[int] | None = None,
-               on_batch=None) -> list[int]:
+               on_batch=None, stop: threading.Event | None = None) -> list[int]:
         """Render what changed (the pages in ``first`` before the others), dropping the
         images of pages the PDF no longer has. ``on_batch()`` is called after each batch
-        is in place. Returns the pages rendered."""
+        is in place; no batch is started once ``stop`` is set. Returns the pages
+        rendered."""
         wanted = self.changed(info)
         urgent = [n for n in wanted if first and n in first]
         rest = [n for n in wanted if n not in urgent]
@@ -245,6 +246,8 @@ class PageImages:
         size = max(4 * self.jobs, len(rest) // 4 + 1)
         batches = [urgent] + [rest[i:i + size] for i in range(0, len(rest), size)]
         for batch in batches:
+            if stop is not None and stop.is_set():
+                break
             if batch:
                 self._render(pdf, info, batch)
                 if on_batch:
@@ -256,14 +259,19 @@ class PageImages:
         groups = _split(runs, self.jobs)
         scratch = Path(tempfile.mkdtemp(prefix="render-", dir=self.folder))
         try:
+            def group(index: int, runs: list[tuple[int, int]]) -> dict[int, PageImage]:
+                # each group renders and encodes its own pages: pdftoppm in its process,
+                # and Pillow, which lets go of the GIL while it compresses
+                files = self._pdftoppm(pdf, scratch, index, runs)
+                return {number: self._encode(number, info.pages[number - 1], ppm,
+                                             self.get(number))
+                        for number, ppm in files.items()}
+
             with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-                results = list(pool.map(lambda g: self._pdftoppm(pdf, scratch, g[0], g[1]),
-                                        enumerate(groups)))
+                results = list(pool.map(lambda g: group(*g), enumerate(groups)))
             made: dict[int, PageImage] = {}
-            for files in results:
-                for number, ppm in files.items():
-                    page = info.pages[number - 1]
-                    made[number] = self._encode(number, page, ppm, self.get(number))
+            for images in results:
+                made.update(images)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         with self._lock:
@@ -281,7 +289,9 @@ class PageImages:
             try:
                 done = subprocess.run(
                     [PDFTOPPM, "-r", str(self.dpi), "-f", str(first), "-l", str(last),
-                     str(pdf), str(root)], capture_output=True, timeout=300)
+                     str(pdf), str(root)], capture_output=True, timeout=300,
+                    start_new_session=True)  # a Ctrl-C in the terminal is the server's to
+                # handle: it lets a render in progress finish
             except FileNotFoundError:
                 raise RenderFailed("pdftoppm is not installed (Debian: poppler-utils)") \
                     from None
