@@ -756,7 +756,8 @@ class Existing:
 
 def _read_content(root: Path, problems: list[Problem]):
     project = project_folder(root)
-    with yamlcache.using(project if root.is_dir() else None):
+    # (without the parsed-file cache: filling it costs more than an import saves)
+    with yamlcache.using(None):
         _doc, festival = _load_one(root / "festival.yaml", display_path, Festival, problems,
                                    base=project)
         context = {"lang": festival.lang if festival else "en"}
@@ -850,6 +851,7 @@ class Plan:
     screening_rows: list[Row | None] = field(default_factory=list)  # where each came from
     screening_old: list[int | None] = field(default_factory=list)  # its index in the file
     text: str = ""
+    unread: bool = False  # a cell of its row could not be read (and is reported)
 
     @property
     def new(self) -> bool:
@@ -1051,17 +1053,16 @@ def import_sheet(sheet: Path, content_dir: Path, *, screenings: bool = False,
         plans, unchanged = _plan_screenings(rows, index, root, problems, warnings, festival)
     else:
         plans, unchanged = _plan_films(rows, index, root, by_key, problems, warnings, lang)
-    if not any(p.severity == "error" for p in problems):
-        _check(plans, films, festival, venues, sections, problems)
+    # Every film whose cells could all be read is validated, even when other rows have
+    # problems: all problems at once.
+    _check([p for p in plans if not p.unread], films, festival, venues, sections, problems)
     if any(p.severity == "error" for p in problems):
-        raise ProgrammeError(problems + warnings)
+        # the films left out of the sheet would only hide the problems here
+        raise ProgrammeError(problems + [w for w in warnings if isinstance(w, CellProblem)])
     changed = [p for p in plans if p.new or p.paths]
     _write_texts(changed, root, sheet)
     if not dry_run:
-        from .output import write_atomically
-
-        for plan in changed:
-            write_atomically(plan.path, plan.text.encode("utf-8"))
+        write_all([(plan.path, plan.text.encode("utf-8")) for plan in changed])
     return ImportResult(changed, unchanged, warnings, len(rows), dry_run)
 
 
@@ -1125,7 +1126,8 @@ def _plan_films(rows, index: FilmIndex, root: Path, by_key, problems, warnings, 
         else:
             path = existing.path
             data = copy.deepcopy(existing.data)
-        plan = Plan(slug, path, existing, row, data)
+        plan = Plan(slug, path, existing, row, data,
+                    unread=any(v is _BAD for _c, v in row.cells.values()))
         _merge_film(plan, row, by_key, lang)
         if existing is None:
             for required in ("title", "section", "credits.director", "countries", "year",
@@ -1159,8 +1161,8 @@ def _plan_screenings(rows, index: FilmIndex, root: Path, problems, warnings, fes
             continue
         if slug_cell:
             if slug_cell not in index.films:
-                problems.append(row.problem("slug", "slug", unknown(
-                    "film", slug_cell, sorted(index.films)) + "; import the films first"))
+                problems.append(row.problem("slug", "slug", _unknown_film(
+                    slug_cell, sorted(index.films))))
                 continue
             slug = slug_cell
         elif film_cell:
@@ -1173,8 +1175,7 @@ def _plan_screenings(rows, index: FilmIndex, root: Path, problems, warnings, fes
                 continue
             if not found:
                 titles = sorted(f.title for f in index.films.values())
-                problems.append(row.problem("film", "film", unknown(
-                    "film", film_cell, titles) + "; import the films first"))
+                problems.append(row.problem("film", "film", _unknown_film(film_cell, titles)))
                 continue
             slug = found[0]
         else:
@@ -1214,7 +1215,7 @@ def _plan_screenings(rows, index: FilmIndex, root: Path, problems, warnings, fes
                     if isinstance(v, bool) and merged.get(k, False) is v:
                         continue  # false is what an absent flag means
                     merged[k] = v
-                item = merged
+                item = yamlwrite.ordered(merged, yamlwrite.SCREENING_ORDER)
             else:
                 item = yamlwrite.ordered(
                     {k: v for k, v in item.items() if v is not False}, yamlwrite.SCREENING_ORDER)
@@ -1252,6 +1253,14 @@ def _plan_screenings(rows, index: FilmIndex, root: Path, problems, warnings, fes
     return plans, unchanged
 
 
+def _unknown_film(text: str, choices: list[str]) -> str:
+    hint = difflib.get_close_matches(text, choices, n=1, cutoff=0.6)
+    if hint:
+        return f"unknown film {text!r} (did you mean {hint[0]!r}?)"
+    return f"unknown film {text!r}: no film in the content folder has this title; import " \
+           "the films first"
+
+
 def _screening_from_row(row: Row, festival: Festival, problems) -> dict | None:
     cells = row.cells
     if any(value is _BAD for _column, value in cells.values()):
@@ -1277,6 +1286,12 @@ def _screening_from_row(row: Row, festival: Festival, problems) -> dict | None:
         key = "date" if date is None else "time"
         problems.append(row.problem(key if key in row.columns else None, "start",
                                     f"the screening has no {missing}"))
+        return None
+    if not festival.starts <= date <= festival.ends:
+        key = next((k for k in ("date", "start") if k in cells and cells[k][1][0]), None)
+        problems.append(row.problem(key, key or "start",
+                                    f"{date} is outside the festival ({festival.starts} to "
+                                    f"{festival.ends})"))
         return None
     if "venue" not in cells:
         problems.append(row.problem("venue" if "venue" in row.columns else None, "venue",
@@ -1406,12 +1421,65 @@ def _write_texts(plans: list[Plan], root: Path, sheet: Path) -> None:
             plan.text = yamlwrite.new_film_text(
                 intended, f"Imported from {source} by programme import.")
         else:
+            # only the changed keys' lines written again; where the file's layout is more
+            # than that handles (flow mappings, tabs…), ruamel.yaml's round trip
             old_text = read_bounded(plan.path, MAX_BYTES, project).decode("utf-8")
+            existing = plan.existing
+            plan.text = yamlwrite.patched_film_text(old_text, existing.doc.lines,
+                                                    existing.data, intended, plan.paths)
+            if plan.text is not None and not yamlwrite.check_round_trip(plan.text, intended):
+                continue
             plan.text = yamlwrite.updated_film_text(old_text, plan.paths)
         problem = yamlwrite.check_round_trip(plan.text, intended)
         if problem is not None:
             raise RuntimeError(f"the new text of {display_path(plan.path)} is not what was "
                                f"meant: {problem}")
+
+
+def write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write every file whole or none of them: each to a temporary file beside it, then
+    one flush of them all to disk (``os.sync``: one flush, not one per file, which for
+    2 000 files takes seconds), then each renamed over its file. A failure before the
+    renames (a full disk, no permission) leaves every file as it was."""
+    import os
+    import tempfile
+
+    from .output import _naming
+
+    temporary: list[tuple[str, Path]] = []
+    try:
+        for path, data in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                           dir=path.parent)
+            except OSError as exc:
+                raise _naming(exc, path) from None
+            temporary.append((tmp, path))
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.chmod(tmp, 0o644)
+            except OSError as exc:
+                raise _naming(exc, path) from None
+        os.sync()
+    except BaseException:
+        for tmp, _path in temporary:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        raise
+    for n, (tmp, path) in enumerate(temporary):
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            for later, _path in temporary[n:]:
+                try:
+                    os.unlink(later)
+                except OSError:
+                    pass
+            raise _naming(exc, path) from None
 
 
 def show_value(value) -> str:

@@ -86,12 +86,14 @@ def foldable(text: str) -> bool:
     for paragraph in text.split("\n"):
         if not paragraph or paragraph != paragraph.strip():
             return False
-        if not all(c.isprintable() or c in _SPACES for c in paragraph):
+        if not paragraph.isprintable() and not all(c.isprintable() or c in _SPACES
+                                                   for c in paragraph):
             return False
     return True
 
 
 _SPACES = "\u00a0\u202f\u2007\u2009\u200a"
+_BREAKABLE = re.compile(r"(?<! ) (?! )")  # a single space: a folded line may end there
 
 
 def fold_positions(text: str, width: int) -> list[int]:
@@ -100,39 +102,36 @@ def fold_positions(text: str, width: int) -> list[int]:
     positions = []
     start = 0
     for paragraph in text.split("\n"):
-        line_start = start
-        last_space = None
-        for i in range(start, start + len(paragraph)):
-            ch = text[i]
-            if ch == " " and text[i - 1] != " " and i + 1 < len(text) and text[i + 1] != " ":
-                if i - line_start > width and last_space is not None:
-                    positions.append(last_space)
-                    line_start = last_space + 1
-                last_space = i
-        if start + len(paragraph) - line_start > width and last_space is not None \
-                and last_space >= line_start:
-            positions.append(last_space)
-        start += len(paragraph) + 1
+        end = start + len(paragraph)
+        line_start, last = start, None
+        for match in _BREAKABLE.finditer(text, start, end):
+            i = match.start()
+            if i - line_start > width and last is not None:
+                positions.append(last)
+                line_start = last + 1
+            last = i
+        if end - line_start > width and last is not None and last >= line_start:
+            positions.append(last)
+        start = end + 1
     return positions
 
 
 def folded_block(text: str, indent: int) -> str:
     """The lines of a ``>-`` block holding ``text``, indented by ``indent`` spaces."""
     pad = " " * indent
-    breaks = set(fold_positions(text, WIDTH - indent))
-    lines, current = [], []
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            lines.append("".join(current))
-            lines.append("")
-            current = []
-        elif i in breaks:
-            lines.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    lines.append("".join(current))
-    return "\n".join(pad + line if line else "" for line in lines)
+    cuts = sorted(set(fold_positions(text, WIDTH - indent)))
+    # a line break inside the text is a blank line in the block
+    text_lines = []
+    position = 0
+    for cut in cuts + [len(text)]:
+        chunk = text[position:cut]
+        paragraphs = chunk.split("\n")
+        for n, paragraph in enumerate(paragraphs):
+            if n:
+                text_lines.append("")
+            text_lines.append(paragraph)
+        position = cut + 1
+    return "\n".join(pad + line if line else "" for line in text_lines)
 
 
 def _is_prose(text: str) -> bool:
@@ -363,3 +362,225 @@ def _first_difference(a, b, path="") -> str:
             if x != y:
                 return _first_difference(x, y, f"{path}[{i}]")
     return f"{path or 'the file'}: {a!r} instead of {b!r}"
+
+
+# ------------------------------------------------------------- changed files (by lines)
+_KEY_LINE = re.compile(r"^(?P<indent> *)(?P<key>[A-Za-z_][\w-]*)[ ]*:(?P<rest>.*)$")
+_ITEM_LINE = re.compile(r"^(?P<indent> *)- ")
+
+
+def _comment_or_blank(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def _trim(lines: list[str], start: int, end: int, indent: int) -> int:
+    """The end of a value's lines ``[start, end)`` without the blank lines and the
+    comments (at the key's indentation or less: they introduce what follows) at its end."""
+    while end - 1 > start:
+        line = lines[end - 1]
+        if not line.strip():
+            end -= 1
+        elif line.lstrip().startswith("#") and len(line) - len(line.lstrip()) <= indent:
+            end -= 1
+        else:
+            break
+    return end
+
+
+def _block_key(lines: list[str], line: int | None, key: str) -> tuple[int, str] | None:
+    """(indent, what follows the colon) of the key line ``line`` (1-based) if it is
+    ``key:`` at the start of a line, else None."""
+    if line is None or not 1 <= line <= len(lines):
+        return None
+    match = _KEY_LINE.match(lines[line - 1])
+    if not match or match.group("key") != key:
+        return None
+    return len(match.group("indent")), match.group("rest")
+
+
+def _block_value(rest: str) -> bool:
+    """Whether what follows a key's colon starts a block (nothing, or a comment)."""
+    rest = rest.strip()
+    return not rest or rest.startswith("#")
+
+
+def _spans(lines, lines_of, parent: tuple, keys: list[str], end: int):
+    """{key: (start, end, indent)} of the keys of a block mapping, as 0-based line indexes
+    (end exclusive, trailing comments and blank lines left out), or None when a key is not
+    where it should be."""
+    starts = []
+    for key in keys:
+        found = _block_key(lines, lines_of.get(parent + (key,)), key)
+        if found is None:
+            return None
+        starts.append((lines_of[parent + (key,)] - 1, found[0], key))
+    if [s for s, _i, _k in starts] != sorted(s for s, _i, _k in starts):
+        return None
+    spans = {}
+    for n, (start, indent, key) in enumerate(starts):
+        stop = starts[n + 1][0] if n + 1 < len(starts) else end
+        spans[key] = (start, _trim(lines, start, stop, indent), indent)
+    return spans
+
+
+def _flow_mapping(item: dict) -> str | None:
+    parts = []
+    for k, v in item.items():
+        if isinstance(v, (dict, list)):
+            return None
+        parts.append(f"{k}: {scalar(v, in_flow=True)}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _item_lines(item, indent: int, flow: bool) -> list[str]:
+    pad = " " * indent
+    if isinstance(item, dict):
+        if flow:
+            text = _flow_mapping(item)
+            if text is not None and len(pad) + 2 + len(text) <= 120:
+                return [f"{pad}- {text}"]
+        lines = []
+        for k, v in item.items():
+            sub = _value_lines(k, v, indent + 2)
+            if not lines:
+                sub[0] = f"{pad}- " + sub[0].lstrip()
+            lines += sub
+        return lines or [f"{pad}- {{}}"]
+    return [f"{pad}- {scalar(item)}"]
+
+
+def _screenings_lines(lines, lines_of, old: list, new: list, span) -> list[str] | None:
+    """The lines of a block list of screenings: each screening already in the file and
+    unchanged keeps its own lines (style, comments), changed and new ones are written."""
+    start, end, key_indent = span
+    _indent, rest = _block_key(lines, start + 1, "screenings")
+    if not _block_value(rest) or not old:
+        return None
+    item_starts = []
+    for i in range(len(old)):
+        line = lines_of.get(("screenings", i))
+        if line is None or not 1 <= line <= len(lines):
+            return None
+        # the item's line is its dash's line (or, for a mapping, its first key's)
+        index = line - 1
+        while index > start and not _ITEM_LINE.match(lines[index]):
+            index -= 1
+        if index <= start or not _ITEM_LINE.match(lines[index]):
+            return None
+        item_starts.append(index)
+    if item_starts != sorted(set(item_starts)):
+        return None
+    indent = len(_ITEM_LINE.match(lines[item_starts[0]]).group("indent"))
+    if indent <= key_indent or any(
+            len(_ITEM_LINE.match(lines[s]).group("indent")) != indent for s in item_starts):
+        return None
+    texts = []
+    flows = []
+    for n, s in enumerate(item_starts):
+        stop = item_starts[n + 1] if n + 1 < len(item_starts) else end
+        texts.append(lines[s:stop])
+        flows.append(lines[s][indent + 2:].lstrip().startswith("{"))
+    by_key = {}
+    for n, item in enumerate(old):
+        by_key.setdefault(_item_key(item), n)
+    out = [lines[start]]
+    for item in new:
+        n = by_key.get(_item_key(item))
+        if n is not None and old[n] == item:
+            out += texts[n]
+        else:
+            flow = flows[n] if n is not None else all(flows)
+            out += _item_lines(item, indent, flow)
+    return out
+
+
+def _item_key(item) -> tuple:
+    if not isinstance(item, dict):
+        return (repr(item),)
+    return (str(item.get("venue", "")).strip(), _start_key(item.get("start")))
+
+
+def patched_film_text(text: str, lines_of: dict, old: dict, new: dict,
+                      changes: dict[tuple, object]) -> str | None:
+    """``text`` with only the lines of the changed keys written again (the rest of the
+    file, comments included, byte for byte as it was), or None when the file is laid out
+    in a way this does not handle (then :func:`updated_film_text` does it)."""
+    if "\r" in text or "\t" in text or not text.endswith("\n"):
+        return None
+    if any(value is None for value in changes.values()):
+        return None
+    lines = text[:-1].split("\n")
+    top = _spans(lines, lines_of, (), list(old), len(lines))
+    if top is None or any(indent for _s, _e, indent in top.values()):
+        return None
+    edits: list[tuple[int, int, list[str]]] = []  # (start, end, new lines)
+    replaced: set[str] = set()
+    for path in changes:
+        key = path[0]
+        if len(path) == 1 or key in replaced:
+            replaced.add(key)
+            continue
+        parent = old.get(key)
+        span = top.get(key)
+        if not isinstance(parent, dict) or span is None or not _block_value(
+                _block_key(lines, span[0] + 1, key)[1]):
+            replaced.add(key)  # written again whole
+    nested: dict[str, list[tuple]] = {}
+    for path in changes:
+        if path[0] not in replaced:
+            nested.setdefault(path[0], []).append(path)
+    for key in replaced:
+        value = new[key]
+        if key in top:
+            start, end, _indent = top[key]
+            if key == "screenings" and isinstance(old.get(key), list) and isinstance(value, list):
+                new_lines = _screenings_lines(lines, lines_of, old[key], value, top[key])
+            else:
+                new_lines = None
+            edits.append((start, end, new_lines or _value_lines(key, value, 0)))
+        else:
+            edits.append((_insert_at(top, key, FILM_ORDER, lines), None,
+                          _value_lines(key, value, 0)))
+    for key, paths in nested.items():
+        start, end, _indent = top[key]
+        children = _spans(lines, lines_of, (key,), list(old[key]), end)
+        if children is None:
+            return None
+        child_indent = min((i for _s, _e, i in children.values()), default=2)
+        if child_indent == 0:
+            return None
+        for path in paths:
+            child = path[1]
+            value = new[key][child]
+            if len(path) != 2:
+                return None
+            if child in children:
+                s, e, indent = children[child]
+                edits.append((s, e, _value_lines(child, value, indent)))
+            else:
+                at = _insert_at(children, child, NESTED_ORDER.get(key, []), lines,
+                                first=start + 1)
+                edits.append((at, None, _value_lines(child, value, child_indent)))
+    edits.sort(key=lambda e: (e[0], e[1] is not None), reverse=True)
+    last = None
+    for start, end, new_lines in edits:
+        stop = start if end is None else end
+        if last is not None and stop > last:
+            return None  # overlapping edits: leave it to the other writer
+        lines[start:stop] = new_lines
+        last = start
+    return "\n".join(lines) + "\n"
+
+
+def _insert_at(spans: dict, key: str, order: list[str], lines: list[str],
+               first: int | None = None) -> int:
+    """The line index where a new ``key`` goes: after the keys before it in ``order``."""
+    rank = {k: i for i, k in enumerate(order)}
+    mine = rank.get(key, len(order))
+    before = [span for k, span in spans.items() if rank.get(k, -1) < mine]
+    if before:
+        return max(end for _s, end, _i in before)
+    if spans:
+        return min(start for start, _e, _i in spans.values())
+    return first if first is not None else len(lines)
