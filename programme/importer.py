@@ -187,7 +187,7 @@ class Mapping(BaseModel):
     lists: dict[str, str] = Field(
         default_factory=dict, json_schema_extra={
             "expect": "a mapping of list fields to separators, such as cast: ';'"})
-    dates: Literal["dmy", "mdy", "ymd"] = Field(
+    dates: Literal["dmy", "mdy"] = Field(
         default="dmy", json_schema_extra={
             "expect": "dmy (14/10/2012, the default) or mdy (10/14/2012)"})
 
@@ -210,15 +210,20 @@ def load_mapping(path: Path, columns: list[Column]) -> tuple[Mapping, dict[str, 
         raise ProgrammeError([Problem(label, 1, None, "expected a mapping of fields "
                                                       "(columns, lists, dates)")])
     mapping = _validate(Mapping, data, doc, problems)
-    if mapping is None:
-        raise ProgrammeError(problems)
     by_name = {}
     for column in columns:
         by_name[column.name] = column
         by_name[column.key] = column
     names = sorted({c.name for c in columns})
     targets: dict[str, str | None] = {}
-    for header, target in mapping.columns.items():
+    def strings(name: str) -> dict[str, str]:
+        # checked here even when another field is wrong: every problem at once
+        value = data.get(name)
+        if not isinstance(value, dict):
+            return {}
+        return {str(k): v for k, v in value.items() if isinstance(v, str)}
+
+    for header, target in strings("columns").items():
         target_key = target.strip()
         if target_key.lower() in (IGNORE, "none", "-"):
             targets[header_key(header)] = None
@@ -227,7 +232,7 @@ def load_mapping(path: Path, columns: list[Column]) -> tuple[Mapping, dict[str, 
         else:
             problems.append(doc.problem(("columns", header), _unknown_field(target_key, names)))
     separators = {}
-    for name, separator in mapping.lists.items():
+    for name, separator in strings("lists").items():
         column = by_name.get(name.strip())
         if column is None or column.kind not in ("names", "list"):
             lists = sorted({c.name for c in columns if c.kind in ("names", "list")})
@@ -240,7 +245,7 @@ def load_mapping(path: Path, columns: list[Column]) -> tuple[Mapping, dict[str, 
                                                          "(or auto, newline)"))
             continue
         separators[column.key] = value
-    if any(p.severity == "error" for p in problems):
+    if mapping is None or any(p.severity == "error" for p in problems):
         raise ProgrammeError(problems)
     return mapping, targets, separators
 
@@ -320,16 +325,25 @@ def _split(text: str, separator: str, names: bool) -> list[str]:
         else:
             separator = ","
     parts = [" ".join(p.split()) for p in text.split(separator)]
+    if names and separator == "," and len(parts) == 2 and all(parts) and any(
+            len(p.split()) == 1 for p in parts) and not _suffix(parts[1]):
+        # "Audiard, Jacques", "Ferreiro Calvo, Xosé": one name, family name first (two
+        # people are two full names, or separated by ';')
+        return [_ESCAPED.sub("", f"{parts[0]}, {parts[1]}")]
     if names and separator == ",":
         # "Sammy Davis, Jr.": a suffix after a comma belongs to the name before it
         joined: list[str] = []
         for part in parts:
-            if joined and re.fullmatch(r"(?i)(jr|sr)\.?|ii|iii|iv", part):
+            if joined and _suffix(part):
                 joined[-1] += ", " + part
             else:
                 joined.append(part)
         parts = joined
     return [_ESCAPED.sub("", p) for p in parts if p]
+
+
+def _suffix(part: str) -> bool:
+    return bool(re.fullmatch(r"(?i)(?:jr|sr)\.?|ii|iii|iv", part))
 
 
 def split_list(value, key: str, settings: Settings, names: bool) -> list[str]:
@@ -1049,13 +1063,19 @@ def import_sheet(sheet: Path, content_dir: Path, *, screenings: bool = False,
         rows.extend(table_rows)
     index = FilmIndex(films)
     lang = festival.lang
+    missing: set[str] = set()  # required fields without a column (reported once)
     if screenings:
         plans, unchanged = _plan_screenings(rows, index, root, problems, warnings, festival)
     else:
-        plans, unchanged = _plan_films(rows, index, root, by_key, problems, warnings, lang)
+        plans, unchanged = _plan_films(rows, index, root, by_key, problems, warnings, lang,
+                                       missing)
     # Every film whose cells could all be read is validated, even when other rows have
     # problems: all problems at once.
-    _check([p for p in plans if not p.unread], films, festival, venues, sections, problems)
+    checked: list[Problem] = []
+    _check([p for p in plans if not p.unread], films, festival, venues, sections, checked)
+    problems.extend(p for p in checked if not (
+        p.message == "required field is missing" and p.field and isinstance(p, CellProblem)
+        and any(key.startswith(p.field) or p.field.startswith(key) for key in missing)))
     if any(p.severity == "error" for p in problems):
         # the films left out of the sheet would only hide the problems here
         raise ProgrammeError(problems + [w for w in warnings if isinstance(w, CellProblem)])
@@ -1073,7 +1093,8 @@ def _header_number(table: Table, seen: dict[str, int]) -> int:
     return 1
 
 
-def _plan_films(rows, index: FilmIndex, root: Path, by_key, problems, warnings, lang):
+def _plan_films(rows, index: FilmIndex, root: Path, by_key, problems, warnings, lang,
+                missing: set[str]):
     plans: dict[str, Plan] = {}
     first_row: dict[str, Row] = {}
     new_titles: dict[tuple, Row] = {}
@@ -1137,6 +1158,7 @@ def _plan_films(rows, index: FilmIndex, root: Path, by_key, problems, warnings, 
         elif not plan.paths:
             unchanged += 1
         plans[slug] = plan
+    missing.update(missing_required)
     for required, count in missing_required.items():
         column = by_key[required]
         table = rows[0].table
