@@ -34,6 +34,7 @@ def run_bounded(args, cwd: Path, seconds: float, code: str | None = None):
     return result, time.monotonic() - started
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))  # each takes a second or two
 def test_hostile_case(name, tmp_path):
     case = make(tmp_path, name)
@@ -52,6 +53,7 @@ def test_hostile_case(name, tmp_path):
         assert list((tmp_path / "out").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_inline_markup_takes_linear_time(tmp_path):
     # "**a " × 4 999 took 4.2 s (quadratic); ten times as many would take minutes.
     code = ("from programme import markup\n"
@@ -81,6 +83,7 @@ def test_inline_markup_is_unchanged():
         assert new == old, text
 
 
+@pytest.mark.slow
 def test_refused_characters_are_reported_in_linear_time():
     # yamlfile used to count the lines before every refused character
     from programme.yamlfile import read_yaml

@@ -411,6 +411,7 @@ def test_read_only_output_folder(project, tmpfs):
     assert (out / "brochure.pdf").read_bytes() == OLD_PDF
 
 
+@pytest.mark.slow
 def test_disk_full_writing_the_output(project, tmpfs):
     out = tmpfs(project / "out", size="64k", files={"proof.pdf": OLD_PDF})
     result = run_cli("proof", "content", "--film", "undertow", cwd=project)

@@ -62,6 +62,7 @@ def layout_copy(project: Path) -> Path:
     '<link rel="stylesheet" href="http://example.com/evil.css">',
     '<style>@import url("https://example.com/x.css");</style>',
 ])
+@pytest.mark.slow
 def test_layout_that_reaches_out_fails_the_build(project, snippet):
     layout = layout_copy(project)
     index = layout / "index.html"

@@ -87,6 +87,7 @@ def test_validates_and_builds_without_glyph_warnings(world):
     assert "no font has" not in stderr and ".notdef" not in stderr, stderr
 
 
+@pytest.mark.slow
 def test_pdf_text_has_every_title_and_name_exactly(world):
     pdf, _ = world
     text = normal("\n".join(page_texts(pdf)))

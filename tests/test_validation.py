@@ -223,6 +223,7 @@ def test_ordinary_svg_stills_pass(project):
     ('<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>', "is not an SVG image: XML error on line 1"),
     ("<html/>", "is not an SVG image (its first element is not <svg>)"),
 ])
+@pytest.mark.slow
 def test_svg_stills_that_would_not_draw_in_bounded_time_are_refused(project, svg, message):
     (project / "content/images/bad.svg").write_text(svg, "utf-8")
     line = edit(project, SEED_FILM, "file: rust-and-bone-2.jpg", "file: bad.svg")
