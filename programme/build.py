@@ -37,7 +37,7 @@ class BuildResult:
     pages: int
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    parts: object = None  # a partbuild.PartsResult when built in parts
+    parts: object = None  # a fastbuild.PartsResult when built in parts
     one_document: str | None = None  # why a layout asked to go in parts could not (the
     # layout's reason; an untested WeasyPrint or a failed fast build is a warning instead)
 
@@ -162,7 +162,7 @@ def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,
     :mod:`programme.press`.
 
     With ``in_parts`` (a standard brochure build), the layout's parts are laid out in
-    ``jobs`` processes and cached (:mod:`programme.partbuild`); a layout that cannot be
+    ``jobs`` processes and cached (:mod:`programme.fastbuild`); a layout that cannot be
     built that way is built as one document."""
     watch = Stopwatch()
     parts_wanted = in_parts and production is not None and not production.press
