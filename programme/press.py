@@ -173,20 +173,6 @@ def eight_bit(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _named_images(resources, seen):
-    """(name, image XObject) in ``resources`` and the forms they use, once each."""
-    if resources is None:
-        return
-    for name, item in (resources.get("/XObject") or {}).items():
-        if item.objgen in seen and item.objgen != (0, 0):
-            continue
-        seen.add(item.objgen)
-        if item.get("/Subtype") == pikepdf.Name.Image:
-            yield str(name), item
-        elif item.get("/Subtype") == pikepdf.Name.Form:
-            yield from _named_images(item.get("/Resources"), seen)
-
-
 def repair_images(pdf: pikepdf.Pdf, by_id: dict) -> int:
     """Give images WeasyPrint embedded wrongly (a 16-bit PNG still, say) their pixels
     again from the still's file, 8 bits per channel; an image that is wrong and cannot be
@@ -194,7 +180,7 @@ def repair_images(pdf: pikepdf.Pdf, by_id: dict) -> int:
     repaired = 0
     seen: set = set()
     for number, page in enumerate(pdf.pages, 1):
-        for name, xobject in _named_images(page.obj.get("/Resources"), seen):
+        for name, xobject in stills.image_xobjects(page.obj.get("/Resources"), seen):
             match = re.match(r"/i([0-9a-f]{32})", name)
             source = by_id.get(match.group(1)) if match else None
             unusual = False

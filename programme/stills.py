@@ -189,7 +189,7 @@ def label_images(pdf: pikepdf.Pdf, by_id: dict[str, Source]) -> list[str]:
     labelled = set()
     seen = set()
     for page in pdf.pages:
-        for name, xobject in _image_xobjects(page.obj.get("/Resources"), seen):
+        for name, xobject in image_xobjects(page.obj.get("/Resources"), seen):
             match = re.match(r"/i([0-9a-f]{32})", name)
             if not match or match.group(1) not in by_id:
                 continue
@@ -204,7 +204,7 @@ def label_images(pdf: pikepdf.Pdf, by_id: dict[str, Source]) -> list[str]:
     return sorted(labelled)
 
 
-def _image_xobjects(resources, seen):
+def image_xobjects(resources, seen):
     """(name, image XObject) pairs in ``resources`` and the forms they use, once each."""
     if resources is None or "/XObject" not in resources:
         return
@@ -215,7 +215,7 @@ def _image_xobjects(resources, seen):
         if xobject.get("/Subtype") == pikepdf.Name.Image:
             yield str(name), xobject
         elif xobject.get("/Subtype") == pikepdf.Name.Form:
-            yield from _image_xobjects(xobject.get("/Resources"), seen)
+            yield from image_xobjects(xobject.get("/Resources"), seen)
 
 
 def read_label(xobject) -> dict | None:
