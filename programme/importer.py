@@ -639,6 +639,7 @@ class Row:
     number: int
     cells: dict[str, tuple[int, object]]  # field key -> (column number, value read)
     columns: dict[str, int]  # field key -> column number, for every column of the sheet
+    screening: dict | None = None  # the screening the row gives (screenings sheet)
 
     def ref(self, key: str | None = None) -> str:
         return self.table.ref(self.number, self.column(key))
@@ -958,8 +959,10 @@ def _put(data: dict, path: tuple, value) -> None:
 
 def _merge_film(plan: Plan, row: Row, by_key: dict[str, Column], lang: str) -> None:
     """Set the fields the row holds on ``plan.data``, noting each change."""
-    for key, (_column, value) in row.cells.items():
-        column = by_key[key]
+    for key, column in by_key.items():  # in the order of the fields, not of the sheet
+        if key not in row.cells:
+            continue
+        value = row.cells[key][1]
         if value is _BAD or key == "slug":
             continue
         path = column.path
@@ -1179,6 +1182,7 @@ def _plan_screenings(rows, index: FilmIndex, root: Path, problems, warnings, fes
     by_film: dict[str, list[Row]] = {}
     for row in rows:
         slug_cell, film_cell = row.value("slug"), row.value("film")
+        row.screening = _screening_from_row(row, festival, problems)
         if slug_cell is _BAD or film_cell is _BAD:
             continue
         if slug_cell:
@@ -1216,7 +1220,7 @@ def _plan_screenings(rows, index: FilmIndex, root: Path, problems, warnings, fes
         new_items, origins, old_index = [], [], []
         seen_keys: dict[tuple, Row] = {}
         for row in film_rows:
-            item = _screening_from_row(row, festival, problems)
+            item = row.screening
             if item is None:
                 continue
             key = _screening_key(item)
@@ -1236,6 +1240,8 @@ def _plan_screenings(rows, index: FilmIndex, root: Path, problems, warnings, fes
                         continue
                     if isinstance(v, bool) and merged.get(k, False) is v:
                         continue  # false is what an absent flag means
+                    if isinstance(v, str) and _same_text(merged.get(k), v, festival.lang):
+                        continue  # the same text as printed (an exported schedule's)
                     merged[k] = v
                 item = yamlwrite.ordered(merged, yamlwrite.SCREENING_ORDER)
             else:

@@ -46,9 +46,9 @@ from .problems import Problem, ProgrammeError
 from .yamlfile import Unreadable, open_checked
 
 MAX_FILE_BYTES = 50_000_000  # a 2 000-film sheet with every review is about 10 MB
-MAX_ROWS = 100_000  # rows of a sheet (a festival's schedule has a few thousand)
+MAX_ROWS = 50_000  # rows of a sheet (a 2 000-film festival's schedule has about 6 000)
 MAX_COLUMNS = 500  # columns of a sheet
-MAX_CELLS = 2_000_000  # non-empty cells in one file
+MAX_CELLS = 500_000  # non-empty cells in one file (a 2 000-film sheet has about 50 000)
 MAX_ENTRIES = 5_000  # files in an .xlsx zip
 MAX_PART_BYTES = 32_000_000  # one XML part of an .xlsx, unpacked
 MAX_UNPACKED_BYTES = 128_000_000  # all of an .xlsx, unpacked
@@ -148,6 +148,8 @@ def read_tables(path: Path, label: str, sheet: str | None = None) -> list[Table]
     finally:
         os.close(fd)
     suffix = path.suffix.lower()
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise _fail(label, f"is an old-style Excel file (.xls); {SAVE_AS}")
     if data[:4] == b"PK\x03\x04" or suffix in XLSX_SUFFIXES:
         if suffix in (".ods",) or b"application/vnd.oasis.opendocument" in data[:200]:
             raise _fail(label, f"is an OpenDocument spreadsheet (.ods); {SAVE_AS}")
@@ -155,8 +157,6 @@ def read_tables(path: Path, label: str, sheet: str | None = None) -> list[Table]
             raise _fail(label, f"is not an .xlsx workbook (an .xlsx file is a zip archive); "
                                f"{SAVE_AS}")
         return read_xlsx(data, label, sheet)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise _fail(label, f"is an old-style Excel file (.xls); {SAVE_AS}")
     if suffix not in CSV_SUFFIXES:
         raise _fail(label, f"is not a sheet programme reads (expected .csv or .xlsx); {SAVE_AS}")
     if sheet is not None:
@@ -354,7 +354,9 @@ def _read_sheet(ws, formula_ws, label: str, epoch, cells: list[int]) -> Table:
     table = Table(label, ws.title, epoch=epoch)
     max_row, max_column = ws.max_row, ws.max_column  # the declared <dimension>, if any
     if (max_row or 0) > MAX_ROWS or (max_column or 0) > MAX_COLUMNS:
-        dims = f"{max_row or 0:,} rows × {max_column or 0:,} columns"
+        rows, columns = max_row or 0, max_column or 0
+        dims = (f"{rows:,} row{'s' if rows != 1 else ''} × {columns:,} "
+                f"column{'s' if columns != 1 else ''}")
         raise _fail(table.name, f"the sheet's range is {ws.calculate_dimension()} ({dims}); "
                                 f"programme reads at most {MAX_ROWS:,} rows and "
                                 f"{MAX_COLUMNS:,} columns: copy the films (or screenings) "
