@@ -733,8 +733,15 @@ def _header(table: Table, lookup, targets, by_key, info):
                     mapped[column_number] = targets[key]
                 continue
             column = lookup.get(key) or lookup.get(_without_units(key))
-            if column is not None and key not in info:
+            if column is not None:
                 mapped[column_number] = column.key
+        # a column an exported schedule has beside the one it describes (Venue name beside
+        # Venue) is passed over; alone, it is read (a sheet with only venue names)
+        for column_number, key in list(mapped.items()):
+            if header_key(cells[column_number]) in info and any(
+                    k == key and header_key(cells[n]) not in info
+                    for n, k in mapped.items() if n != column_number):
+                del mapped[column_number]
         if len(mapped) >= 2 or (best is None and mapped):
             best = ((row_number, cells), mapped)
             if len(mapped) >= 2:
