@@ -1449,6 +1449,7 @@ def _check(plans: list[Plan], films: dict[str, Existing], festival: Festival, ve
 def _write_texts(plans: list[Plan], root: Path, sheet: Path) -> None:
     """Each plan's new file text, checked to read back as its data."""
     project = project_folder(root)
+    refused: list[Problem] = []
     for plan in plans:
         intended = plan.data
         if plan.new:
@@ -1464,11 +1465,23 @@ def _write_texts(plans: list[Plan], root: Path, sheet: Path) -> None:
                                                     existing.data, intended, plan.paths)
             if plan.text is not None and not yamlwrite.check_round_trip(plan.text, intended):
                 continue
-            plan.text = yamlwrite.updated_film_text(old_text, plan.paths)
+            try:
+                plan.text = yamlwrite.updated_film_text(old_text, plan.paths)
+            except Exception as exc:  # noqa: BLE001 - ruamel.yaml refuses what it cannot read
+                refused.append(Problem(
+                    display_path(plan.path), getattr(getattr(exc, "problem_mark", None),
+                                                     "line", -1) + 1 or None, None,
+                    "cannot be updated in place: it is laid out in a way programme's writers "
+                    f"do not handle ({type(exc).__name__}: {' '.join(str(exc).split())[:160]}); "
+                    "make the change by hand, or lay the file out as the example content is "
+                    "(spaces, not tabs, after the colons)"))
+                continue
         problem = yamlwrite.check_round_trip(plan.text, intended)
         if problem is not None:
             raise RuntimeError(f"the new text of {display_path(plan.path)} is not what was "
                                f"meant: {problem}")
+    if refused:
+        raise ProgrammeError(refused)
 
 
 def write_all(files: list[tuple[Path, bytes]]) -> None:

@@ -506,7 +506,12 @@ def patched_film_text(text: str, lines_of: dict, old: dict, new: dict,
     """``text`` with only the lines of the changed keys written again (the rest of the
     file, comments included, byte for byte as it was), or None when the file is laid out
     in a way this does not handle (then :func:`updated_film_text` does it)."""
-    if "\r" in text or "\t" in text or not text.endswith("\n"):
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if newline == "\r\n":  # a file saved on Windows keeps its line ends
+        if "\r" in text.replace("\r\n", "") or "\n" in text.replace("\r\n", ""):
+            return None
+        text = text.replace("\r\n", "\n")
+    if "\r" in text or re.search(r"^ *\t", text, re.M) or not text.endswith("\n"):
         return None
     if any(value is None for value in changes.values()):
         return None
@@ -534,8 +539,12 @@ def patched_film_text(text: str, lines_of: dict, old: dict, new: dict,
         value = new[key]
         if key in top:
             start, end, _indent = top[key]
+            rest = _block_key(lines, start + 1, key)[1].strip()
             if key == "screenings" and isinstance(old.get(key), list) and isinstance(value, list):
                 new_lines = _screenings_lines(lines, lines_of, old[key], value, top[key])
+            elif rest.startswith("{") and isinstance(value, dict) and _flow_mapping(value) \
+                    and len(key) + 2 + len(_flow_mapping(value)) <= WIDTH:
+                new_lines = [f"{key}: {_flow_mapping(value)}"]  # a flow mapping stays one
             else:
                 new_lines = None
             edits.append((start, end, new_lines or _value_lines(key, value, 0)))
@@ -570,7 +579,7 @@ def patched_film_text(text: str, lines_of: dict, old: dict, new: dict,
             return None  # overlapping edits: leave it to the other writer
         lines[start:stop] = new_lines
         last = start
-    return "\n".join(lines) + "\n"
+    return newline.join(lines) + newline
 
 
 def _insert_at(spans: dict, key: str, order: list[str], lines: list[str],

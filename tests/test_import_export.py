@@ -868,3 +868,41 @@ def test_round_trip_builds_the_same_brochure_text(tmp_path):
                               text=True, check=True).stdout
         texts.append(text)
     assert texts[0] == texts[1]
+
+
+def test_files_laid_out_otherwise_keep_their_layout(project):
+    """A file saved with Windows line ends keeps them, a flow mapping stays one, a tab
+    after a colon is no obstacle; only the changed lines change."""
+    films = project / "content" / "films"
+    rust = films / "rust-and-bone.yaml"
+    rust.write_bytes(rust.read_text(encoding="utf-8").replace(
+        "distributor:\n  label: UK distribution\n  name: STUDIOCANAL\n",
+        "distributor: {label: UK distribution, name: STUDIOCANAL}  # flow\n")
+        .replace("\n", "\r\n").encode("utf-8"))
+    undertow = films / "undertow.yaml"
+    undertow.write_text(undertow.read_text(encoding="utf-8").replace("runtime: 99",
+                                                                     "runtime:\t99"))
+    before = {p: p.read_bytes().splitlines(keepends=True) for p in (rust, undertow)}
+    sheet = write_csv(project / "f.csv", [["Title", "Distributor", "Running time"],
+                                          ["Rust and Bone", "Studio Canal", "121"],
+                                          ["Undertow", "", "100"]])
+    import_sheet(sheet, project / "content")
+    changed = {p.name: [(a, b) for a, b in zip(before[p], p.read_bytes().splitlines(
+        keepends=True)) if a != b] for p in (rust, undertow)}
+    assert changed == {
+        "rust-and-bone.yaml": [
+            (b"runtime: 120\r\n", b"runtime: 121\r\n"),
+            (b"distributor: {label: UK distribution, name: STUDIOCANAL}  # flow\r\n",
+             b"distributor: {label: UK distribution, name: Studio Canal}\r\n")],
+        "undertow.yaml": [(b"runtime:\t99\n", b"runtime: 100\n")]}
+    assert run_cli("validate", "content", cwd=project).returncode == 0
+
+
+def test_a_broken_film_file_stops_the_import(project):
+    path = project / "content/films/undertow.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("year: 2012", "year: [2012"))
+    sheet = write_csv(project / "f.csv", [["Title", "Running time"], ["Rust and Bone", "121"]])
+    result = cli("import", sheet, "content", cwd=project)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("content/films/undertow.yaml:")
+    assert "YAML syntax error" in result.stderr
