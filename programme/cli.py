@@ -188,7 +188,10 @@ def build(content_dir: Path, output: Path | None, layout: str | None, strict: bo
             ways.append(f"{len(parts.resumed)} from where "
                         f"{'it' if len(parts.resumed) == 1 else 'they'} changed")
         if parts.renumbered:
-            ways.append(f"{len(parts.renumbered)} renumbered")
+            ways.append(f"{len(parts.renumbered)} renumbered without a new layout")
+        full = len(parts.rendered) - len(parts.resumed) - len(parts.renumbered)
+        if ways and full:
+            ways.append(f"{full} in full")
         how = (f" ({len(parts.rendered)} of {len(parts.rendered) + len(parts.cached)} parts "
                f"laid out, {len(parts.cached)} from the cache"
                + (f"; {', '.join(ways)}" if ways else "") + ")")
