@@ -906,3 +906,32 @@ def test_a_broken_film_file_stops_the_import(project):
     assert result.exit_code == 1
     assert result.stderr.startswith("content/films/undertow.yaml:")
     assert "YAML syntax error" in result.stderr
+
+
+def test_zip_that_lies_about_its_sizes_refused(tmp_path):
+    """A sheet part that says it unpacks to 2,000 bytes but holds 50 MB: Python's zip
+    reader gives no more than the size declared, and the damage is reported."""
+    import struct
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx({"S": [HEADER_CELLS]})))
+    out = io.BytesIO()
+    head, tail = f'<worksheet xmlns="{MAIN}"><sheetData>'.encode(), b"</sheetData></worksheet>"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                archive.writestr(info.filename, source.read(info.filename))
+        with archive.open("xl/worksheets/sheet1.xml", "w") as part:
+            part.write(head)
+            for _ in range(50):
+                part.write(b" " * (1 << 20))
+            part.write(tail)
+    data = bytearray(out.getvalue())
+    real = struct.pack("<I", (50 << 20) + len(head) + len(tail))
+    assert data.count(real) == 2  # the local header and the central directory
+    data = bytearray(bytes(data).replace(real, struct.pack("<I", 2000)))
+    (tmp_path / "liar.xlsx").write_bytes(bytes(data))
+    started = time.monotonic()
+    with pytest.raises(ProgrammeError, match="liar.xlsx: is damaged: its part xl/worksheets/"
+                                             "sheet1.xml cannot be unpacked"):
+        sheets.read_tables(tmp_path / "liar.xlsx", "liar.xlsx")
+    assert time.monotonic() - started < 1
