@@ -100,8 +100,14 @@ class Running:
         films = {slug: FilmInfo(slug, slug.title(), content / "films" / f"{slug}.yaml")
                  for slug in ("alpha", "beta")}
         names = {f"film-{slug}": film.title for slug, film in films.items()}
+        from programme.problems import display_path
+        from programme.resources import builtin_layouts
+
+        fillers = display_path(builtin_layouts() / "brochure" / "partials" / "filler-pages.html")
         return self.builder._show(warnings or [
-            Problem(str(content / "films" / "beta.yaml"), 2, "runtime", "a warning", "warning")],
+            Problem(str(content / "films" / "beta.yaml"), 2, "runtime", "a warning", "warning"),
+            Problem(fillers, None, None, "no font has U+E000: it prints as an empty box on "
+                    "page 3", "warning")],
             films, names, {"alpha": ["tagline"]}, 0.5, [])
 
     def request(self, target: str, method: str = "GET", host: str | None = None):
@@ -176,6 +182,9 @@ def test_state_describes_the_pages_films_and_problems(served):
     assert re.search(r"content/films/beta\.yaml:2: warning: runtime: a warning$", warning["text"])
     assert warning["source"] == "/source/films/beta.yaml#L2"
     assert warning["page"] == state["films"]["beta"]["pages"][0]
+    layout = next(p for p in state["problems"] if "U+E000" in p["text"])
+    assert layout["page"] == 3   # the page the message names
+    assert layout["source"] == "/source/layout/partials/filler-pages.html"
     missing = next(p for p in state["problems"] if p["severity"] == "missing")
     assert "alpha.yaml: missing: tagline" in missing["text"] and missing["page"] == 1
     assert state["pdf"]["name"] == "brochure.pdf"
@@ -206,8 +215,15 @@ def test_source_view_only_for_listed_content_files(served):
     response, body = served.get("/source/festival.yaml")
     assert response.status == 200 and b"Test festival" in body
     for path in ("/source/films/gamma.yaml", "/source/secret.txt", "/source/sections.yaml",
-                 "/source/films/..", "/source/content"):
+                 "/source/films/..", "/source/content", "/source/layout/../../secret.txt",
+                 "/source/layout/%2e%2e/secret.txt", "/source/layout/nothing.css",
+                 "/source/layout/fonts.css/../index.html"):
         assert served.get(path)[0].status == 404, path
+    # the layout's own files, as listed: the brochure's templates and style
+    response, body = served.get("/source/layout/style.css")
+    assert response.status == 200 and b"@page" in body
+    response, body = served.get("/source/layout/partials/filler-pages.html")
+    assert response.status == 200
 
 
 @pytest.mark.parametrize("target", [

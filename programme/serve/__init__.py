@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import logging
 import signal
 import socket
 import threading
@@ -140,7 +141,7 @@ class LiveProof:
         finally:
             self.stopping.set()
             if self.thread is not None:
-                self.thread.join(timeout=STOP_WAIT)
+                self.thread.join(timeout=0.5 if self.server.force_exit else STOP_WAIT)
                 if self.thread.is_alive():   # a build is running: it writes its PDF
                     # atomically, so leaving it unfinished keeps the last good one
                     self.builder.echo("left the build that was running unfinished; the last "
@@ -204,6 +205,8 @@ def _server_class():
         def handle_exit(self, sig, frame) -> None:
             self._on_exit()
             if self.should_exit and sig == signal.SIGINT:
+                # asked twice: go now, without uvicorn's report of the cancelled lifespan
+                logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
                 self.force_exit = True
             else:
                 self.should_exit = True

@@ -5,9 +5,10 @@
     /events               server-sent events: the state again after every change
     /page/N.png           the image of page N of the last good build
     /brochure.pdf         the last good PDF (proof.pdf, handout.pdf for the other kinds)
-    /source/festival.yaml, /source/films/NAME.yaml
-                          a content file, read-only, with line numbers; only files found by
-                          listing the content folder
+    /source/festival.yaml, /source/films/NAME.yaml, /source/layout/PATH
+                          a content or layout file, read-only, with line numbers; only
+                          files found by listing the content folder and the layout's folder
+                          (keys of a table: the request's path is never opened)
 
 No part of a request's path reaches the file system: page numbers and names are looked up
 in what the builder holds, and anything else is 404. Only GET (and HEAD) is answered.
@@ -138,12 +139,13 @@ def make_app(builder: Builder, hub: Hub, allowed_hosts: list[str] | None = None,
 
     async def source(request: Request) -> Response:
         key = request.path_params["name"]
-        if request.url.path.startswith("/source/films/"):
-            key = f"films/{key}"
-        path = builder.source(key)
-        if path is None:
+        for prefix in ("films/", "layout/"):
+            if request.url.path.startswith(f"/source/{prefix}"):
+                key = prefix + key
+        found = builder.source(key)
+        if found is None:
             return _not_found()
-        return HTMLResponse(await asyncio.to_thread(_source_page, builder, key, path),
+        return HTMLResponse(await asyncio.to_thread(_source_page, builder, *found),
                             headers=headers({"Cache-Control": "no-store"}))
 
     routes = [
@@ -155,6 +157,7 @@ def make_app(builder: Builder, hub: Hub, allowed_hosts: list[str] | None = None,
         Route(f"/{builder.download_name}", pdf),
         Route("/source/{name:str}", source),
         Route("/source/films/{name:str}", source),
+        Route("/source/layout/{name:path}", source),   # a key, looked up: not a path
     ]
     middleware = []
     if allowed_hosts:
@@ -173,15 +176,14 @@ def _not_found() -> Response:
     return PlainTextResponse("not found", status_code=404, headers=SECURITY_HEADERS)
 
 
-def _source_page(builder: Builder, key: str, path: Path) -> str:
-    """A content file as an HTML page: line numbers that can be linked to (#L12)."""
+def _source_page(builder: Builder, path: Path, base: Path) -> str:
+    """A content or layout file as an HTML page: line numbers that can be linked to
+    (#L12). Read only if it is a regular file whose real path is inside ``base``."""
     from ..yamlfile import MAX_BYTES, Unreadable, read_bounded
-    from ..build import project_folder
 
     shown = display_path(path)
     try:
-        text = read_bounded(path, MAX_BYTES, project_folder(builder.content_dir)).decode(
-            "utf-8", "replace")
+        text = read_bounded(path, MAX_BYTES, base).decode("utf-8", "replace")
         body = "\n".join(
             f'<tr id="L{n}"><td class="n"><a href="#L{n}">{n}</a></td>'
             f'<td class="t">{html.escape(line) or " "}</td></tr>'

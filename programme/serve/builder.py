@@ -35,6 +35,9 @@ KINDS = ("brochure", "proof", "handout")
 DEFAULT_OUTPUT = {kind: Path(f"out/{kind}.pdf") for kind in KINDS}
 CONTENT_FILES = ("festival.yaml", "sections.yaml", "venues.yaml")
 MAX_LISTED_FILMS = 20_000
+LAYOUT_SUFFIXES = (".html", ".css", ".yaml", ".yml", ".txt", ".md")   # text, for /source/
+MAX_LISTED_LAYOUT_FILES = 2_000
+LAYOUT_OF = {"brochure": "brochure", "proof": "brochure", "handout": "handout"}
 _PAGES_IN = re.compile(r"\bpages? (\d+(?:, \d+)*)")
 
 
@@ -83,16 +86,22 @@ class Builder:
         self._good: Good | None = None
         self._errors: list[Problem] = []
         self._sources: dict[str, Path] = {}   # "films/x.yaml", "festival.yaml" -> file
+        self._layout_folder: Path | None = None
+        self._by_file: dict[str, str] = {}     # the files as problems name them -> key
         self._progress_at = 0.0
         self.stopping = threading.Event()   # set when the server stops: a build that fails
         # then (its workers interrupted) is not reported
 
     # ----------------------------------------------------------------- the browser's view
-    def source(self, key: str) -> Path | None:
-        """The content file shown at /source/KEY: only names found by listing the content
-        folder (``festival.yaml``, ``films/<name>.yaml``…), never a path from a request."""
+    def source(self, key: str) -> tuple[Path, Path] | None:
+        """The file shown at /source/KEY and the folder it must be in: only names found by
+        listing the content folder (``festival.yaml``, ``films/<name>.yaml``…) and the
+        layout's (``layout/style.css``…), never a path from a request."""
         with self._lock:
-            return self._sources.get(key)
+            path = self._sources.get(key)
+            base = (self._layout_folder if key.startswith("layout/")
+                    else project_folder(self.content_dir))   # as the loader reads them
+        return (path, base) if path is not None and base is not None else None
 
     def pdf(self) -> Path | None:
         with self._lock:
@@ -184,8 +193,7 @@ class Builder:
             page = int(match.group(1).split(",")[0])
         source = None
         with self._lock:
-            by_file = {display_path(path): key for key, path in self._sources.items()}
-        key = by_file.get(problem.file)
+            key = self._by_file.get(problem.file)
         if key:
             source = f"/source/{key}" + (f"#L{problem.line}" if problem.line else "")
             if page is None and good:
@@ -221,8 +229,34 @@ class Builder:
                         found[f"films/{entry.name}"] = root / "films" / entry.name
         except OSError:
             pass
+        found.update(self._layout_files())
+        by_file = {display_path(path): key for key, path in found.items()}
         with self._lock:
-            self._sources = found
+            self._sources, self._by_file = found, by_file
+
+    def _layout_files(self) -> dict[str, Path]:
+        """The layout's text files (templates, CSS), as ``layout/<path in the layout>``."""
+        from ..render import Layout
+
+        try:
+            folder = Layout.find(self.layout, LAYOUT_OF[self.kind],
+                                 project_folder(self.content_dir)).folder
+        except (ProgrammeError, OSError):
+            return {}
+        with self._lock:
+            self._layout_folder = folder
+        found: dict[str, Path] = {}
+        for top, dirs, files in os.walk(folder):   # links to folders are not followed
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                path = Path(top) / name
+                if name.startswith(".") or not name.endswith(LAYOUT_SUFFIXES) \
+                        or path.is_symlink():
+                    continue
+                found["layout/" + path.relative_to(folder).as_posix()] = path
+                if len(found) >= MAX_LISTED_LAYOUT_FILES:
+                    return found
+        return found
 
     def build(self, reason: str = "start", changed: list[str] | None = None) -> None:
         """One build, its pages rendered; the state published as it goes."""
