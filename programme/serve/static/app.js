@@ -15,6 +15,7 @@ const view = {
   state: null,
   figures: new Map(),   // page number -> {figure, img, caption, item, src}
   current: 1,
+  wanted: location.hash.startsWith("#page-") ? parseInt(location.hash.slice(6), 10) || null : null,
 };
 
 // ------------------------------------------------------------------------ helpers
@@ -322,7 +323,8 @@ function connect() {
     }
     render(state);
     if (!view.fitted && view.state.pages.length) { view.fitted = true; fitWidth(); }
-    if (first && location.hash.startsWith("#page-")) goTo(parseInt(location.hash.slice(6), 10));
+    // an address with #page-N opens at that page, once there is one
+    if (view.wanted && view.figures.has(view.wanted)) { goTo(view.wanted); view.wanted = null; }
   });
   source.addEventListener("error", () => {
     document.body.classList.add("disconnected");
