@@ -285,7 +285,7 @@ class Builder:
         try:
             rendered = self._show(pdf_warnings, films, labels, missing, seconds, changed or [])
         except (RenderFailed, OSError) as exc:
-            self._failed([Problem(f"programme serve", None, None,
+            self._failed([Problem("programme serve", None, None,
                                   f"could not show the pages: {exc}")], reason, started)
             return
         if self.stopping.is_set():
