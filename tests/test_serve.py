@@ -526,7 +526,7 @@ def test_in_a_real_browser(tmp_path):
             print(f"\nthe page changed {seconds:.2f} s after saving the film")
             assert seconds < 10
             # … where the reader was: the window has not moved
-            assert first.evaluate("document.getElementById('pages').scrollTop") == place
+            assert abs(first.evaluate("document.getElementById('pages').scrollTop") - place) < 2
             after = first.get_attribute(f"{figure} img", "src")
 
             # a broken edit: its error over the last good pages
