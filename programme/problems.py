@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,13 +48,20 @@ def display_path(path: Path, root: Path | None = None) -> str:
     path = Path(path)
     # The folders resolved, the file's own name kept: a film file that is a link shows
     # its own name, not its target's.
-    real = (path.resolve() if path.name in ("", ".", "..")
-            else Path(os.path.realpath(path.parent)) / path.name)
-    for base in (Path.cwd(), root):
+    real = (Path(_real(str(path))) if path.name in ("", ".", "..")
+            else Path(_real(str(path.parent))) / path.name)
+    for base in (os.getcwd(), root):
         if base is None:
             continue
         try:
-            return str(real.relative_to(base.resolve()))
+            return str(real.relative_to(_real(str(base))))
         except ValueError:
             pass
     return str(path)
+
+
+@lru_cache(maxsize=4096)
+def _real(folder: str) -> str:
+    """A folder's real path, remembered: a build names hundreds of files in a few folders
+    (the lookups were a quarter of a second of every rebuild)."""
+    return os.path.realpath(folder)
