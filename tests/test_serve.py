@@ -342,7 +342,7 @@ def test_stop_ends_open_event_streams(running):
     started = time.monotonic()
     running.stop()
     assert reader.wait_closed(5)
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 10  # a bound against hanging
     assert not running.builder.images.folder.exists()   # the page images are deleted
 
 

@@ -255,5 +255,5 @@ def test_day_hints_never_walk_millions_of_days():
     started = time.monotonic()
     assert handout._read_day("2012-10-09", SimpleNamespace(festival=festival),
                              dt.date(2012, 10, 1), problems) is None
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # was 133 s; a bound, not a speed target
     assert "2012-10-09 is outside the festival" in str(problems[0])
