@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from .engine import load_weasyprint
+from .engine import font_configuration, load_weasyprint
 from .engine.arrays import share_array_types
 from .problems import Problem, ProgrammeError
 
@@ -38,7 +38,7 @@ def isolate_fonts(font_dirs: list[Path]) -> None:
 
 @dataclass
 class Typeset:
-    document: object  # weasyprint.document.Document
+    document: object  # a WeasyPrint Document
     warnings: list[Problem] = field(default_factory=list)
     fetcher: object = None  # the ProjectFetcher: drawing fetches too (SVG images, attachments)
     where: str = ""
@@ -69,7 +69,6 @@ def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: 
     load_weasyprint()
     share_array_types()  # a no-op on an untested WeasyPrint
     from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
 
     from .fetcher import ProjectFetcher  # imports WeasyPrint: only where it lays out
 
@@ -79,7 +78,7 @@ def typeset(html: str, base_folder: Path, allowed_roots: list[Path], font_dirs: 
     logger.addHandler(collector)
     try:
         document = HTML(string=html, base_url=str(base_folder) + os.sep,
-                        url_fetcher=fetcher).render(font_config=FontConfiguration(), **options)
+                        url_fetcher=fetcher).render(font_config=font_configuration(), **options)
     finally:
         logger.removeHandler(collector)
     _refused(fetcher, where)

@@ -342,7 +342,7 @@ def test_furniture_of_recorded_pages_renumbers_them(tmp_path):
 
 
 # ----------------------------------------------------------------------- the boundary
-_PUBLIC = {"weasyprint", "weasyprint.text.fonts", "weasyprint.urls"}
+_PUBLIC = {"weasyprint", "weasyprint.urls"}
 _PUBLIC_NAMES = {"HTML", "CSS", "Document", "Page", "Attachment", "FontConfiguration",
                  "URLFetcher", "URLFetcherResponse", "default_url_fetcher", "__version__"}
 _PRIVATE_ATTRIBUTES = {"_page_box", "page_maker", "layout_document", "make_margin_boxes",

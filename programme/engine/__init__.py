@@ -90,3 +90,12 @@ def load_weasyprint():
         ctypes.util.find_library = real
     import weasyprint
     return weasyprint
+
+
+def font_configuration():
+    """A new ``FontConfiguration`` (public, but in ``weasyprint.text.fonts``, a module
+    whose neighbours are internals: imported here so that nothing outside the engine names
+    ``weasyprint.text``)."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
