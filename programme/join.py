@@ -225,6 +225,10 @@ def _share_identical_images(pdf: pikepdf.Pdf) -> None:
     def visit(resources) -> None:
         if resources is None or "/XObject" not in resources:
             return
+        if resources.is_indirect:  # a part's pages share one resource dictionary
+            if resources.objgen in seen:
+                return
+            seen.add(resources.objgen)
         xobjects = resources.XObject
         for name in list(xobjects.keys()):
             xobject = xobjects[name]

@@ -208,6 +208,10 @@ def image_xobjects(resources, seen):
     """(name, image XObject) pairs in ``resources`` and the forms they use, once each."""
     if resources is None or "/XObject" not in resources:
         return
+    if resources.is_indirect:  # pages often share one resource dictionary: walk it once
+        if resources.objgen in seen:
+            return
+        seen.add(resources.objgen)
     for name, xobject in resources.XObject.items():
         if xobject.objgen in seen and xobject.objgen != (0, 0):
             continue
