@@ -576,30 +576,30 @@ def parse_bool(value) -> bool:
     raise Bad(f"expected yes or no, got {_show(value)}")
 
 
-def find_section(value, settings: Settings) -> str:
+def _find(kind: str, value, items, code_of, name_of, choices: list[str]) -> str:
+    """The code of the item (section or venue) ``value`` names: its code as written, else
+    its code or name whatever the case and accents."""
     text = _line(value)
-    for section in settings.sections:
-        if text == section.slug:
-            return section.slug
+    for item in items:
+        if text == code_of(item):
+            return code_of(item)
     key = header_key(text)
-    for section in settings.sections:
-        if key in (header_key(section.slug), header_key(section.name)):
-            return section.slug
-    choices = [s.name for s in settings.sections] + [s.slug for s in settings.sections]
-    raise Bad(unknown("section", text, choices))
+    for item in items:
+        if key in (header_key(code_of(item)), header_key(name_of(item))):
+            return code_of(item)
+    raise Bad(unknown(kind, text, choices))
+
+
+def find_section(value, settings: Settings) -> str:
+    sections = settings.sections
+    return _find("section", value, sections, lambda s: s.slug, lambda s: s.name,
+                 [s.name for s in sections] + [s.slug for s in sections])
 
 
 def find_venue(value, settings: Settings) -> str:
-    text = _line(value)
-    for venue in settings.venues:
-        if text == venue.code:
-            return venue.code
-    key = header_key(text)
-    for venue in settings.venues:
-        if key in (header_key(venue.code), header_key(venue.name)):
-            return venue.code
-    choices = [v.code for v in settings.venues] + [v.name for v in settings.venues]
-    raise Bad(unknown("venue", text, choices))
+    venues = settings.venues
+    return _find("venue", value, venues, lambda v: v.code, lambda v: v.name,
+                 [v.code for v in venues] + [v.name for v in venues])
 
 
 def convert(column: Column, value, settings: Settings):
