@@ -19,6 +19,7 @@ from programme import gitrev
 from programme.changes import load_since
 
 from .conftest import run_cli
+from .test_watch import wait_for as wait_for_line
 
 
 # ------------------------------------------------------------------ 1. git attacks
@@ -187,7 +188,6 @@ def test_watch_reports_an_internal_error_and_keeps_watching(project, monkeypatch
     import errno
     import queue
     import threading
-    import time
     from types import SimpleNamespace
 
     from programme import watch as watching
@@ -212,16 +212,7 @@ def test_watch_reports_an_internal_error_and_keeps_watching(project, monkeypatch
     seen: list[str] = []
 
     def wait_for(needle: str) -> str:
-        end = time.monotonic() + 30
-        while time.monotonic() < end:
-            try:
-                line = lines.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            seen.append(line)
-            if needle in line:
-                return line
-        raise AssertionError(f"no {needle!r}; seen: {seen}")
+        return wait_for_line(lines, needle, seen, timeout=30)
 
     film = project / "content" / "films" / "undertow.yaml"
     thread.start()
