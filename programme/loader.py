@@ -59,6 +59,9 @@ class Content:
     warnings: list[Problem] = field(default_factory=list)
     unprintable: frozenset[str] = frozenset()  # characters no font has, already warned about
     raw_films: dict[str, dict] = field(default_factory=dict)  # file stem -> data as read
+    # the files parsed in this run, not taken from the parsed-file cache (yamlcache.py):
+    # the ones changed since they were last read; None when no cache was used
+    parsed: frozenset[Path] | None = None
 
     @property
     def images_dir(self) -> Path:
@@ -87,7 +90,11 @@ def load_content(root: Path, use_cache: bool = True) -> Content:
     before are not parsed again (yamlcache.py) unless ``use_cache`` is false."""
     root = Path(root)
     with yamlcache.using(project_folder(root) if use_cache and root.is_dir() else None):
-        return _load_content(root)
+        content = _load_content(root)
+        cache = yamlcache.current()
+        if cache is not None:
+            content.parsed = frozenset(cache.parsed)
+        return content
 
 
 def _load_content(root: Path) -> Content:

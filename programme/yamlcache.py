@@ -38,6 +38,7 @@ class YamlCache:
         self.folder = self.root / FOLDER
         self.code = part_cache.code_key()
         self.writable = True
+        self.parsed: list[Path] = []  # files parsed in this run (not found in the cache)
 
     def _path(self, raw: bytes) -> Path:
         key = hashlib.sha256(self.code.encode("ascii") + b"\0" + raw).hexdigest()

@@ -234,6 +234,7 @@ def read_yaml(path: Path, label: str, max_bytes: int = MAX_BYTES,
         if found is not None:
             doc.data, doc.lines = found
             return doc
+        cache.parsed.append(Path(path))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

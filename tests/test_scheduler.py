@@ -7,6 +7,7 @@ asks for its first page number when the task has none, and reports a Done."""
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ import pytest
 
 from programme.fastbuild.messages import Done
 from programme.fastbuild.scheduler import (FILLERS, PLACEHOLDER_PAGE, Scheduler,
-                                           UseOneDocument)
+                                           UseOneDocument, task_before_the_rest)
 
 
 # ------------------------------------------------------------------------ fakes
@@ -94,19 +95,30 @@ class Run:
     first (default: the one that got its task first); every event is logged."""
 
     def __init__(self, parts: dict[str, Fake], cache=None, workers: int = 2,
-                 signature: int | None = 4, fillers: bool = True, first=None):
+                 signature: int | None = 4, fillers: bool = True, first=None,
+                 early: tuple[str, ...] = ()):
         self.parts = parts
         self.cache = cache if cache is not None else MemoryCache()
         self.fillers_asked: list[int] = []
-        self.scheduler = Scheduler(
-            [(name, fake.html()) for name, fake in parts.items()], self.cache,
-            signature_key="test", images_of=lambda html: "no images",
-            render_fillers=self._fillers, signature=signature, has_fillers=fillers)
-        self.workers = workers
-        self.first = first or (lambda ready: ready[0])
         self.busy: dict[str, dict] = {}     # part -> {"task", "start"}
         self.tasks: list = []               # every task handed out, in order
         self.log: list[tuple] = []
+        adopted = {}
+        for name in early:  # as the coordinator does: given out before the rest render
+            task = task_before_the_rest(name, parts[name].html(), self.cache,
+                                        signature_key="test", images_of=lambda h: "no images")
+            if task is not None:
+                adopted[name] = task
+                self.tasks.append(task)
+                self.log.append(("early", name))
+                self.busy[name] = {"task": task, "start": None}
+        self.scheduler = Scheduler(
+            [(name, fake.html()) for name, fake in parts.items()], self.cache,
+            signature_key="test", images_of=lambda html: "no images",
+            render_fillers=self._fillers, signature=signature, has_fillers=fillers,
+            adopted=adopted)
+        self.workers = workers
+        self.first = first or (lambda ready: ready[0])
 
     def _fillers(self, need: int) -> str:
         self.fillers_asked.append(need)
@@ -314,6 +326,32 @@ def test_a_second_build_comes_from_the_cache_and_an_edit_lays_out_what_moved():
     assert all(t.previous is not None for t in grown.tasks
                if t.name in ("section-2", "index") and t.pdf is not None)
     assert grown.starts()["section-2"] == 9
+
+
+def test_a_part_given_out_before_the_rest_is_adopted():
+    """The coordinator renders first the section an edit changed and gives it to a worker
+    before the other parts are rendered: the scheduler takes the task in as its own."""
+    first = Run(brochure(), signature=4).go()
+    edited = brochure(**{"section-2": Fake(4, ["film-c", "film-d"])})
+    # a part that refers to other parts, or one the cache has, is not given out early
+    assert task_before_the_rest("index", edited["index"].html(), first.cache,
+                                signature_key="test", images_of=lambda h: "") is None
+    assert task_before_the_rest("section-1", edited["section-1"].html(), first.cache,
+                                signature_key="test", images_of=lambda h: "no images") is None
+    run = Run(edited, cache=first.cache, signature=4, early=("section-2", "section-1"))
+    assert run.log == [("early", "section-2")]
+    early = run.tasks[0]
+    assert early.start is None and early.previous is not None  # resumed, asks its start
+    run.go()
+    assert [t.name for t in run.tasks if t.pdf is not None].count("section-2") == 1
+    assert run.starts()["section-2"] == 8 and run.starts()["index"] == 12
+    assert ("start", "section-2", 8) in run.log
+    # a task that is not the one the scheduler would make is refused
+    wrong = dataclasses.replace(early, html=early.html + " ")
+    with pytest.raises(RuntimeError, match="another task"):
+        Scheduler([(n, f.html()) for n, f in edited.items()], first.cache,
+                  signature_key="test", images_of=lambda h: "no images",
+                  adopted={"section-2": wrong}).begin()
 
 
 def test_a_cached_entry_that_does_not_check_out_is_a_miss():

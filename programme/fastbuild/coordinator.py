@@ -27,10 +27,10 @@ from ..cache import PartCache, code_key, digest, files_digest, stat_digest
 from ..join import PartPDF, join
 from ..loader import Content
 from ..problems import Problem, ProgrammeError, display_path
-from ..render import Layout, Renderer
+from ..render import Layout, Renderer, section_id
 from ..typeset import glyph_warnings
-from .messages import Setup
-from .scheduler import FILLERS, Scheduler, UseOneDocument
+from .messages import Setup, Task
+from .scheduler import FILLERS, Scheduler, UseOneDocument, task_before_the_rest
 from .workers import Workers, cores, languages_of, remember_languages
 
 PROGRESS = logging.getLogger("programme.progress")
@@ -109,22 +109,38 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                              f"the part cache cannot be used ({cache.skipped}): "
                              "the parts were laid out without it", "warning"))
 
-    bodies = [(name, render(only_part=name)) for name in body]
-    if cache.enabled:
-        # the document's language: most of its text (one dictionary is a third of a
-        # second to read; a title in another language rarely needs hyphenating)
-        remember_languages(project, languages_of(html for _, html in bodies))
-    scheduler = Scheduler(
-        bodies, cache, signature_key=signature_key, images_of=images_digest,
-        render_fillers=lambda need: render(only_part=FILLERS, filler_pages=need),
-        signature=signature, has_fillers=has_fillers)
+    jobs = max(1, jobs or cores())
     workers: Workers | None = None
     try:
+        # The parts an edit most likely changed are rendered first, and go to a worker at
+        # once: their layout overlaps the rendering of the others.
+        first = _first_to_render(content, body, jobs) if cache.enabled else []
+        htmls: dict[str, str] = {}
+        adopted: dict[str, Task] = {}
+        for name in first + [name for name in body if name not in first]:
+            htmls[name] = render(only_part=name)
+            task = task_before_the_rest(name, htmls[name], cache, signature_key=signature_key,
+                                        images_of=images_digest) if name in first else None
+            if task is not None:
+                workers = workers or Workers(jobs, setup)
+                worker = workers.free()
+                if worker is not None:
+                    workers.give(worker, task)
+                    adopted[name] = task
+        bodies = [(name, htmls[name]) for name in body]
+        if cache.enabled:
+            # the document's language: most of its text (one dictionary is a third of a
+            # second to read; a title in another language rarely needs hyphenating)
+            remember_languages(project, languages_of(html for _, html in bodies))
+        scheduler = Scheduler(
+            bodies, cache, signature_key=signature_key, images_of=images_digest,
+            render_fillers=lambda need: render(only_part=FILLERS, filler_pages=need),
+            signature=signature, has_fillers=has_fillers, adopted=adopted)
         scheduler.begin()
         while not scheduler.finished:
             scheduler.raise_if_stalled()
             if workers is None:
-                workers = Workers(max(1, jobs or cores()), setup)
+                workers = Workers(jobs, setup)
             while scheduler.has_queued():
                 worker = workers.free()
                 if worker is None:
@@ -160,6 +176,28 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
         cache.tidy()
         raise
     return _result(scheduler, ordered, cache, layout, where, signature, notes)
+
+
+def _first_to_render(content: Content, names: list[str], most: int) -> list[str]:
+    """The parts an edit most likely changed: the sections of the films whose files were
+    read afresh (changed since the last build read them), by the name the built-in
+    layouts give a section's part (``section_id``). None when a file other than a film's
+    changed (the festival, venues or sections: every part may show it), or when more
+    than ``most`` parts did (a first build: the parts go in brochure order). Only an
+    order: a wrong guess costs nothing."""
+    parsed = content.parsed
+    if not parsed:
+        return []
+    sources = {path: slug for slug, path in content.film_sources.items()}
+    if any(path not in sources for path in parsed):
+        return []
+    slugs = {sources[path] for path in parsed}
+    sections = {section.slug: section for section in content.programme.sections}
+    found = dict.fromkeys(section_id(sections[film.section])
+                          for film in content.programme.films
+                          if film.slug in slugs and film.section in sections)
+    first = [name for name in found if name in names]
+    return first if len(first) <= most else []
 
 
 def _result(scheduler: Scheduler, ordered, cache: PartCache, layout: Layout, where: str,

@@ -102,6 +102,38 @@ def cached_pages(entry: dict | None) -> int | None:
         else None
 
 
+def _layout_key(signature_key: str, name: str, html: str, numbers: dict[str, int],
+                forward: bool, images: str) -> str:
+    return digest(signature_key, name, html, json.dumps(numbers, sort_keys=True),
+                  str(not forward), images)
+
+
+def _latest_key(signature_key: str, name: str, forward: bool) -> str:
+    return digest(signature_key, name, str(not forward))
+
+
+def task_before_the_rest(name: str, html: str, cache: Cache, *, signature_key: str,
+                         images_of: Callable[[str], str]) -> Task | None:
+    """The task of a part that may go to a worker before the other parts are rendered
+    (the coordinator renders first the parts an edit most likely changed), or None.
+
+    Such a part refers to no anchor outside itself, so it needs no other part's page
+    numbers and its task is the one the scheduler would make: no stand-in numbers, no
+    first page number yet (the worker asks for it once its pages are counted; by then the
+    scheduler, made with every part, has adopted the task: ``Scheduler(adopted=...)``).
+    And the cache has no layout of it, so it would be laid out whatever the other parts
+    are."""
+    if name == FILLERS or not cache.enabled or anchors_wanted(html) - anchors_defined(html):
+        return None
+    images = images_of(html)
+    layout_key = _layout_key(signature_key, name, html, {}, False, images)
+    if cached_pages(cache.layout(layout_key)) is not None:
+        return None
+    return Task(name, html, {}, True, None, str(cache.scratch_path(layout_key)), 0, images,
+                str(cache.record_path(layout_key)),
+                cache.latest(_latest_key(signature_key, name, False)))
+
+
 class Scheduler:
     """The state of one fast build's parts, and the decisions made on it.
 
@@ -109,12 +141,16 @@ class Scheduler:
     ``signature_key``: what every cache key of this build starts from (code, versions,
     options, layout files); ``images_of(html)``: a digest of the size and date of the
     images the HTML shows; ``render_fillers(need)``: the fillers part's HTML for ``need``
-    pages; ``signature``: the page count must be a multiple of it (fillers make it so)."""
+    pages; ``signature``: the page count must be a multiple of it (fillers make it so);
+    ``adopted``: tasks given to workers already (see :func:`task_before_the_rest`), by
+    part name."""
 
     def __init__(self, bodies: list[tuple[str, str]], cache: Cache, *, signature_key: str,
                  images_of: Callable[[str], str],
                  render_fillers: Callable[[int], str] | None = None,
-                 signature: int | None = None, has_fillers: bool = False):
+                 signature: int | None = None, has_fillers: bool = False,
+                 adopted: dict[str, Task] | None = None):
+        self.adopted = dict(adopted or {})
         self.cache = cache
         self.signature_key = signature_key
         self.images_of = images_of
@@ -178,17 +214,19 @@ class Scheduler:
         """The cache key of a layout of ``html`` with stand-ins for ``numbers``."""
         if not part.images:
             part.images = self.images_of(html)
-        return digest(self.signature_key, part.name, html, json.dumps(numbers, sort_keys=True),
-                      str(not part.forward), part.images)
+        return _layout_key(self.signature_key, part.name, html, numbers, part.forward,
+                           part.images)
 
     def latest_key(self, part: Part) -> str:
         """Names the last layout of this part with these layout files (resume.py)."""
-        return digest(self.signature_key, part.name, str(not part.forward))
+        return _latest_key(self.signature_key, part.name, part.forward)
 
     # --------------------------------------------------------------- the decisions
     def begin(self) -> None:
-        """Queue the counting layouts of forward parts (unless the cache counted them),
-        then all that can be decided before any layout."""
+        """Take in the tasks given out already; queue the counting layouts of forward parts
+        (unless the cache counted them); then all that can be decided before any layout."""
+        for name, task in self.adopted.items():
+            self._adopt(self.by_name[name], task)
         for part in self.parts:
             if part.forward:
                 numbers = {a: PLACEHOLDER_PAGE for a in part.wanted}
@@ -197,6 +235,21 @@ class Scheduler:
                 if part.counted is None:
                     self.queue.append((-1, Task(part.name, part.html, numbers, False, 1, None)))
         self.update()
+
+    def _adopt(self, part: Part, task: Task) -> None:
+        """A part being laid out already: its task must be the one it would get here."""
+        if part.forward or part.wanted:
+            raise RuntimeError(f"{part.name} was given out early but refers to other parts")
+        part.numbers = {}
+        part.layout_key = self.layout_key(part, {}, part.html)
+        part.pdf = self.cache.scratch_path(part.layout_key)
+        expected = Task(part.name, part.html, {}, True, None, str(part.pdf), 0, part.images,
+                        str(self.cache.record_path(part.layout_key)),
+                        task.previous)  # the cache checked it for the task (read once)
+        if task != expected:
+            raise RuntimeError(f"{part.name} was given out early with another task")
+        part.queued = True
+        self.in_flight.add(part.name)
 
     def update(self) -> None:
         """Work out all that is known, until nothing more is (a part taken from the cache
