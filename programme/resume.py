@@ -35,6 +35,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 
+class ReachedTrimmed(Exception):
+    """A layout of a trimmed document (:func:`trimmed`) did not rejoin the previous one
+    before the elements left out: the whole HTML is laid out instead."""
+
+
 class CannotResume(Exception):
     """This part must be laid out in full; the message says why. ``start``: its first
     page number, when resuming learned it."""
@@ -190,6 +195,8 @@ def _tags(html: str) -> list[_Tag]:
 class Change:
     restart: str | None     # the last anchor at or before the changed element
     resync: str | None      # the first anchor after it
+    at: int | None = field(default=None, compare=False)  # where the changed element
+    # starts in the new HTML
 
 
 def changed_span(old: str, new: str) -> Change:
@@ -257,4 +264,118 @@ def changed_span(old: str, new: str) -> Change:
                     if t.id and not t.closing and t.start <= element.start), None)
     resync = next((t.id for t in tags_new
                    if t.id and not t.closing and t.start > end_new), None)
-    return Change(restart, resync)
+    return Change(restart, resync, element.start)
+
+
+# ------------------------------------------------------------ a shorter document to lay out
+@dataclass(frozen=True)
+class Trimmed:
+    html: str
+    limit: int | None       # the layout must rejoin the old one before this page index
+    emptied: int            # elements whose content was left out
+
+
+def trimmed(html: str, at: int, pages: list[PageFacts], restart: int,
+            ahead: int = 8) -> Trimmed:
+    """``html`` with the content left out of the elements a resumed layout never reaches:
+    what WeasyPrint parses, styles and builds boxes for shrinks from the whole part to
+    the pages around the change.
+
+    ``at``: where the element enclosing the change starts; ``pages``: the previous
+    layout's pages; ``restart``: the index of the first page laid out again. At each
+    level of the elements enclosing the change, a sibling element is emptied (its start
+    and end tags kept, so every element keeps its place, its attributes and the number
+    of its siblings, and selectors match as before):
+
+    - *before* the change, when a later sibling's anchor was on a page before
+      ``restart``: the element lies wholly on pages that are not laid out again (their
+      state comes from the record);
+    - *after* it, from the first sibling whose anchor was ``ahead`` or more pages after
+      ``restart``: ``limit`` is that page. A layout that has not rejoined the old one
+      before ``limit`` may have reached the emptied elements and is not used (the whole
+      HTML is laid out instead); one that has rejoined never reached them, since every
+      page laid out again ends before the page where the first of them began.
+
+    Everything an emptied element holds is unchanged since the previous layout (the
+    change is outside it), so what that layout found about it (no page-based content,
+    no running elements…) still holds."""
+    page_of: dict[str, int] = {}
+    for index, page in enumerate(pages):
+        for anchor in page.anchors:
+            page_of.setdefault(anchor, index)
+    nodes = _element_tree(html)
+    if nodes is None:
+        return Trimmed(html, None, 0)
+    chain = [node for node in nodes if node.start <= at < node.end and node.parent]
+    cuts: list[tuple[int, int]] = []
+    limit: int | None = None
+    for node in chain:
+        siblings = node.parent.children
+        place = siblings.index(node)
+        # before: emptied when a later sibling (up to the change's) began before restart
+        following_page = None
+        for sibling in reversed(siblings[:place + 1]):
+            if sibling is not node and following_page is not None \
+                    and following_page < restart and _emptiable(sibling):
+                cuts.append((sibling.inner_start, sibling.inner_end))
+            if sibling.id is not None and sibling.id in page_of:
+                following_page = page_of[sibling.id]
+        # after: emptied from the first sibling that began `ahead` pages after restart
+        first = next((i for i in range(place + 1, len(siblings))
+                      if siblings[i].id in page_of
+                      and page_of[siblings[i].id] >= restart + ahead), None)
+        if first is not None:
+            limit = min(limit, page_of[siblings[first].id]) if limit is not None \
+                else page_of[siblings[first].id]
+            cuts += [(s.inner_start, s.inner_end) for s in siblings[first:] if _emptiable(s)]
+    cuts = [(a, b) for a, b in sorted(cuts) if b > a]
+    if not cuts:
+        return Trimmed(html, None, 0)
+    out, at_ = [], 0
+    for start, end in cuts:
+        if start < at_:
+            continue  # inside an element emptied already
+        out.append(html[at_:start])
+        at_ = end
+    out.append(html[at_:])
+    return Trimmed("".join(out), limit, len(cuts))
+
+
+@dataclass(eq=False)
+class _Node:
+    name: str
+    id: str | None
+    start: int              # of its start tag
+    inner_start: int        # after its start tag
+    inner_end: int          # before its end tag
+    end: int                # after its end tag
+    parent: "_Node | None"
+    children: list = field(default_factory=list)
+
+
+def _emptiable(node: _Node) -> bool:
+    return node.name not in _RAW and node.name not in _GLOBAL and node.name not in (
+        "html", "body") and node.inner_end > node.inner_start
+
+
+def _element_tree(html: str) -> list[_Node] | None:
+    """The elements of ``html`` (start tags matched with end tags), or None when its tags
+    do not nest."""
+    nodes: list[_Node] = []
+    stack: list[_Node] = []
+    for tag in _tags(html):
+        parent = stack[-1] if stack else None
+        if tag.closing:
+            if not stack or stack[-1].name != tag.name:
+                return None
+            node = stack.pop()
+            node.inner_end, node.end = tag.start, tag.end
+            continue
+        node = _Node(tag.name, tag.id, tag.start, tag.end, tag.end, tag.end, parent)
+        nodes.append(node)
+        if parent is not None:
+            parent.children.append(node)
+        if tag.name in _VOID or html[tag.end - 2] == "/":
+            continue
+        stack.append(node)
+    return None if stack else nodes

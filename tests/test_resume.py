@@ -116,6 +116,91 @@ def test_parts_that_print_page_numbers_are_not_resumed(project, tmp_path):
     assert not {"index-titles", "schedule"} & set(again.parts.resumed)
 
 
+@pytest.mark.slow
+def test_a_long_section_is_resumed_from_a_trimmed_document(tmp_path):
+    """An edit in the middle of a long section: WeasyPrint is given the section with the
+    films the layout never reaches left empty (resume.trimmed), and the brochure is the
+    one a fresh layout gives, page for page and pixel for pixel."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.generate_festival import generate
+
+    generate(tmp_path / "content", films=24, sections=1, seed=3, style="example")
+    project = tmp_path
+    out = tmp_path / "brochure.pdf"
+    first = _build(project, out, in_parts=True, jobs=2)
+    section = next(name for name in first.parts.rendered if name.startswith("section-"))
+    films = sorted((project / "content" / "films").glob("*.yaml"))
+    middle = [f.stem for f in films
+              if "review:\n  text: >-\n" in f.read_text(encoding="utf-8")]
+    slug = sorted(middle)[len(middle) // 2]
+    _edit(project, slug, lambda t: t.replace(
+        "review:\n  text: >-\n", "review:\n  text: >-\n    A new first sentence that is"
+        " long enough to move the lines of the review after it.\n", 1))
+    again = _build(project, out, in_parts=True, jobs=2)
+    assert section in again.parts.resumed, f"{section} was laid out in full"
+    assert again.parts.trimmed.get(section, 0) > 0, "nothing was trimmed"
+    restart, new, pages = again.parts.resumed[section]
+    assert restart > 0 and restart + new < pages
+    fresh = tmp_path / "fresh.pdf"
+    _build(project, fresh, in_parts=False)
+    _same_document(fresh, out)
+    _pixels_equal(fresh, out, tmp_path)
+
+
+# ------------------------------------------------------------------ trimming
+def _films_page(count: int = 10) -> str:
+    films = "".join(f'<article id="a{i}" class="film"><h2>Film {i}</h2><p>Text {i}</p>'
+                    f'</article>\n' for i in range(count))
+    return f'<html><head><style>p {{ color: red }}</style></head><body>' \
+           f'<h1 id="opener">Section</h1><div class="films">\n{films}</div></body></html>'
+
+
+def _one_film_a_page(count: int = 10) -> list:
+    pages = [resume.PageFacts(None, True, [], ["opener", "a0"])]
+    pages += [resume.PageFacts(None, True, [], [f"a{i}"]) for i in range(1, count)]
+    return pages
+
+
+def test_trimming_empties_the_films_before_the_restart_page_and_far_after_the_change():
+    html = _films_page()
+    at = html.index('<p>Text 5</p>')
+    trim = resume.trimmed(html, at, _one_film_a_page(), restart=4, ahead=2)
+    # before: a0-a2 lie on pages 0-2, wholly before page 4 (a3 is on page 3: kept, since
+    # page 4 may start inside it); after: from the first film 2 pages past the restart
+    for i in (0, 1, 2, 6, 7, 8, 9):
+        assert f'<article id="a{i}" class="film"></article>' in trim.html
+    for i in (3, 4, 5):
+        assert f"<h2>Film {i}</h2><p>Text {i}</p>" in trim.html
+    assert trim.limit == 6 and trim.emptied == 7
+    # the elements and their attributes stay: the same boxes, the same selectors match
+    assert trim.html.count("<article") == 10 and "<h1 id=\"opener\">Section</h1>" in trim.html
+    assert "<style>p { color: red }</style>" in trim.html
+
+
+def test_trimming_keeps_what_it_cannot_place():
+    html = _films_page()
+    at = html.index('<p>Text 5</p>')
+    # a change near the end: nothing is far enough after it
+    trim = resume.trimmed(html, at, _one_film_a_page(), restart=4, ahead=20)
+    assert trim.limit is None and '<p>Text 9</p>' in trim.html
+    # anchors on no page (a record of other HTML): nothing is emptied
+    trim = resume.trimmed(html, at, [resume.PageFacts(None, True, [], [])] * 10, restart=4)
+    assert trim.html == html and trim.emptied == 0
+    # tags that do not nest: nothing is emptied
+    broken = html.replace("</h2>", "", 1)
+    assert resume.trimmed(broken, broken.index("<p>Text 5"), _one_film_a_page(),
+                          restart=4).html == broken
+
+
+def test_a_change_says_where_its_element_starts():
+    old, new = _films_page(), _films_page().replace("Text 5", "Text five")
+    change = resume.changed_span(old, new)
+    assert new[change.at:].startswith("<p>Text five</p>")
+    assert change.restart == "a5" and change.resync == "a6"
+
+
 # ------------------------------------------------------------------ the HTML diff
 PAGE = ('<html><head><style>p {{ color: red }}</style></head><body>'
         '<article id="one"><h2>One</h2><p>{one}</p></article>'

@@ -33,7 +33,7 @@ from types import SimpleNamespace
 from typing import Callable
 
 from ..furniture import BACKGROUND, FURNITURE
-from ..resume import CannotResume, Record, decode, encode
+from ..resume import CannotResume, ReachedTrimmed, Record, decode, encode
 from .boxes import page_box as page_box_of, sizes_along, strings_of
 
 
@@ -268,11 +268,15 @@ class Resumer:
     ``restart``: the index of the first page laid out again; ``resync``: the anchor after
     which the layout may rejoin the old one; ``paging``: the margin-box maker
     (:class:`~programme.paging.LatePaging`, told the part's first page number), told the
-    page count here."""
+    page count here; ``limit``: for a trimmed document (``resume.trimmed``), the page
+    index it must rejoin the old layout before (else :class:`ReachedTrimmed` is raised,
+    before the paging is told anything)."""
 
-    def __init__(self, record: Record, restart: int, resync: str | None, paging):
+    def __init__(self, record: Record, restart: int, resync: str | None, paging,
+                 limit: int | None = None):
         self.record, self.restart, self.resync = record, restart, resync
         self.paging = paging
+        self.limit = limit
         self.rejoined: int | None = None    # the first old page kept after the new ones
         self.new_strings: list[dict[str, list[str]]] = []
         self.new_starts: list[tuple[object, bool, list]] = []
@@ -324,13 +328,19 @@ class Resumer:
                 resync_seen_new = index
             index += 1
             if resume_at is None and not context.reported_footnotes:
+                if self.limit is not None:
+                    raise ReachedTrimmed("the trimmed document ended")
                 break
             if (self.resync is not None and resync_seen_new is not None
                     and resync_seen_old is not None
                     and index > max(resync_seen_new, resync_seen_old)
                     and index < len(old) and self._rejoins(index, context, root_box)):
+                if self.limit is not None and index >= self.limit:
+                    raise ReachedTrimmed(f"rejoined at page {index}, not before {self.limit}")
                 self.rejoined = index
                 break
+            if self.limit is not None and index >= self.limit:
+                raise ReachedTrimmed(f"not rejoined before page {self.limit}")
             if index > 4 * len(old) + 50:
                 raise CannotResume("the layout does not end")
         for item in context.page_maker[restart + 1:index]:

@@ -48,6 +48,7 @@ class PartsResult:
     cache: PartCache
     resumed: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     renumbered: list[str] = field(default_factory=list)  # old pages, new numbers
+    trimmed: dict[str, int] = field(default_factory=dict)  # part -> elements left empty
     # part -> (first page laid out again, pages laid out, pages), for parts laid out
     # again from where they changed (resume.py)
 
@@ -234,4 +235,6 @@ def _result(scheduler: Scheduler, ordered, cache: PartCache, layout: Layout, whe
                        rendered, [p.name for p in ordered if p.name not in rendered], cache,
                        {p.name: tuple(p.done.resumed) for p in ordered
                         if p.name in rendered and p.done.resumed},
-                       [p.name for p in ordered if p.name in rendered and p.done.renumbered])
+                       [p.name for p in ordered if p.name in rendered and p.done.renumbered],
+                       {p.name: p.done.trimmed for p in ordered
+                        if p.name in rendered and p.done.trimmed})

@@ -66,6 +66,7 @@ class Done:
     relaid: bool = False
     resumed: tuple[int, int, int] | None = None  # laid out again from page, new pages, pages
     renumbered: bool = False     # its old pages with new numbers (furniture.py)
+    trimmed: int = 0             # elements left empty when it was resumed (resume.trimmed)
 
     def to_json(self) -> dict:
         data = dataclasses.asdict(self)
@@ -157,3 +158,4 @@ def _check(done: Done) -> None:
          "flags")
     need(done.resumed is None or (len(done.resumed) == 3 and all(
         _int(x) for x in done.resumed)), "resumed")
+    need(_int(done.trimmed), "trimmed")

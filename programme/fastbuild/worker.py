@@ -142,12 +142,26 @@ def _lay_out_again(task: Task, setup: Setup, ask_start) -> Done:
         if page_of is None:
             raise resume.CannotResume(f"the anchor {change.restart!r} was on no page")
         restart = max(page_of - 1, 0)
-    paging = LatePaging(0, 0, record.side, ask_start, base_url)
-    if task.start is not None:
-        paging.start, paging.moved = task.start, record.moved
-    resumer = Resumer(record, restart, change.resync, paging)
-    with resumer.installed():
-        laid = _typeset(prepared.html, setup)
+
+    def resumed(html: str, limit: int | None):
+        paging = LatePaging(0, 0, record.side, ask_start, base_url)
+        if task.start is not None:
+            paging.start, paging.moved = task.start, record.moved
+        resumer = Resumer(record, restart, change.resync, paging, limit)
+        with resumer.installed():
+            return _typeset(html, setup), resumer, paging
+
+    # WeasyPrint parses, styles and builds boxes for the whole document before the first
+    # page: the elements the layout never reaches are left empty (resume.trimmed)
+    trim = resume.trimmed(prepared.html, change.at, record.pages, restart) \
+        if change.at is not None else None
+    try:
+        if trim is None or not trim.emptied:
+            raise resume.ReachedTrimmed("nothing trimmed")
+        laid, resumer, paging = resumed(trim.html, trim.limit)
+    except resume.ReachedTrimmed:
+        laid, resumer, paging = resumed(prepared.html, None)
+        trim = None
     new = laid.document.pages
     facts = _page_facts(new, setup, base_url, resumer.new_starts, resumer.new_strings)
     rejoined = resumer.rejoined
@@ -175,6 +189,7 @@ def _lay_out_again(task: Task, setup: Setup, ask_start) -> Done:
             prepared.html, record.side, record.moved, paging.start, task.images, "",
             facts).to_bytes())
     done.resumed = (restart, len(new), len(facts))
+    done.trimmed = trim.emptied if trim is not None else 0
     return done
 
 
@@ -314,7 +329,8 @@ def serve(conn, setup: Setup) -> None:
                       f" s, rss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
                       f"{' moved' if done.moved else ''}{' relaid' if done.relaid else ''}"
                       + (" resumed at page {}: {} new of {}".format(*done.resumed)
-                         if done.resumed else "") + (" renumbered" if done.renumbered else ""),
+                         if done.resumed else "")
+                      + (f" ({done.trimmed} elements left empty)" if done.trimmed else "") + (" renumbered" if done.renumbered else ""),
                       file=sys.stderr, flush=True)
             conn.send(("done", task.name, done))
         except ProgrammeError as exc:
