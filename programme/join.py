@@ -50,9 +50,21 @@ def _page_index(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:
 
 
 def join(parts: list[PartPDF], finish: Callable[[pikepdf.Pdf], None] | None = None,
-         ) -> bytes:
+         joiner: "Joiner | None" = None) -> bytes:
     """The parts' own pages as one PDF. ``finish`` (post-processing: metadata…) gets the
-    joined PDF before it is saved, so the brochure is written once."""
+    joined PDF before it is saved, so the brochure is written once. ``joiner``: a join
+    begun already (:class:`Joiner`), used when the parts it has are the first of
+    ``parts``, else closed."""
+    if joiner is not None:
+        try:
+            if all(position < len(parts) and parts[position] == part
+                   for position, part in joiner.added.items()):
+                for position, part in enumerate(parts):
+                    if position not in joiner.added:
+                        joiner.add(part, position)
+                return joiner.result(finish)
+        finally:
+            joiner.close()
     return _join(parts, finish=finish)
 
 
@@ -66,56 +78,94 @@ def splice(pieces: list[PartPDF], bookmarks: list[tuple[int, str]]) -> bytes:
 
 def _join(parts: list[PartPDF], finish=None, bookmarks=None, compact: bool = True,
           share_images: bool = True) -> bytes:
-    out = pikepdf.new()
-    version = "1.4"  # the highest of the parts'
-    destinations: dict[str, pikepdf.Array] = {}
-    outline: list[pikepdf.OutlineItem] = []
-    flat: list[tuple[str, pikepdf.Array]] = []
-    opened: dict[Path, pikepdf.Pdf] = {}
+    joiner = Joiner(bookmarks, compact, share_images)
     try:
         for part in parts:
-            if part.pages == 0:
-                continue
-            src = opened.get(Path(part.path))
-            if src is None:
-                src = opened[Path(part.path)] = pikepdf.open(part.path)
-            version = max(version, src.pdf_version)
-            first = len(out.pages)
-            own = range(part.lead, part.lead + part.pages)
-            if len(src.pages) < part.lead + part.pages:
-                raise ValueError(f"{part.path} has {len(src.pages)} pages, expected "
-                                 f"{part.lead + part.pages}")
-            for i in own:
-                out.pages.append(src.pages[i])
-            where = _page_index(src)
+            joiner.add(part)
+        return joiner.result(finish)
+    finally:
+        joiner.close()
 
-            def moved(dest, own=own, first=first, part=part, where=where):
-                """``dest`` (an explicit destination in src) in the joined PDF, or None."""
-                if not isinstance(dest, pikepdf.Array) or len(dest) < 1:
-                    return None
-                index = where.get(dest[0].objgen)
-                if index is None or index not in own:
-                    return None
-                return pikepdf.Array([out.pages[first + index - part.lead].obj,
-                                      *list(dest)[1:]])
 
-            for name, dest in _destinations(src):
-                target = moved(dest)
-                if target is not None and name not in destinations:
-                    destinations[name] = target
-            with src.open_outline() as src_outline:
-                if bookmarks is None:
-                    outline += [_copy_item(item, moved) for item in src_outline.root]
-                else:
-                    flat += _flatten(src_outline.root, moved)
-        if bookmarks is not None:
-            outline = _nest(flat, bookmarks)
+class Joiner:
+    """A join made one part at a time, then saved: a fast build adds the parts it has
+    while its workers lay out the others, so a part may come before one that goes before
+    it (``position``: its place among the parts). ``bookmarks``, ``compact`` and
+    ``share_images``: as for :func:`splice` and :func:`join`."""
+
+    def __init__(self, bookmarks=None, compact: bool = True, share_images: bool = True):
+        self.out = pikepdf.new()
+        self.version = "1.4"  # the highest of the parts'
+        self.opened: dict[Path, pikepdf.Pdf] = {}
+        self.bookmarks, self.compact, self.share_images = bookmarks, compact, share_images
+        self.added: dict[int, PartPDF] = {}    # position -> part
+        # position -> its destinations, outline items (or flat bookmarks), in its order
+        self._found: dict[int, tuple[list, list]] = {}
+
+    def add(self, part: PartPDF, position: int | None = None) -> None:
+        """The part's own pages, where they go among those added so far, with its
+        destinations and bookmarks. ``position``: by default, after every part added."""
+        if position is None:
+            position = max(self.added, default=-1) + 1
+        if position in self.added:
+            raise ValueError(f"a part is at {position} already")
+        self.added[position] = part
+        self._found[position] = ([], [])
+        if part.pages == 0:
+            return
+        out = self.out
+        src = self.opened.get(Path(part.path))
+        if src is None:
+            src = self.opened[Path(part.path)] = pikepdf.open(part.path)
+        self.version = max(self.version, src.pdf_version)
+        if len(src.pages) < part.lead + part.pages:
+            raise ValueError(f"{part.path} has {len(src.pages)} pages, expected "
+                             f"{part.lead + part.pages}")
+        at = sum(other.pages for where, other in self.added.items() if where < position)
+        own = range(part.lead, part.lead + part.pages)
+        for offset, i in enumerate(own):
+            out.pages.insert(at + offset, src.pages[i])
+        objects = [out.pages[at + offset].obj for offset in range(part.pages)]
+        where = _page_index(src)
+
+        def moved(dest, own=own, part=part, where=where, objects=objects):
+            """``dest`` (an explicit destination in src) in the joined PDF, or None."""
+            if not isinstance(dest, pikepdf.Array) or len(dest) < 1:
+                return None
+            index = where.get(dest[0].objgen)
+            if index is None or index not in own:
+                return None
+            return pikepdf.Array([objects[index - part.lead], *list(dest)[1:]])
+
+        destinations, outline = self._found[position]
+        for name, dest in _destinations(src):
+            target = moved(dest)
+            if target is not None:
+                destinations.append((name, target))
+        with src.open_outline() as src_outline:
+            if self.bookmarks is None:
+                outline += [_copy_item(item, moved) for item in src_outline.root]
+            else:
+                outline += _flatten(src_outline.root, moved)
+
+    def result(self, finish=None) -> bytes:
+        """The joined PDF; ``finish(pdf)`` post-processes it first."""
+        out = self.out
+        destinations: dict[str, pikepdf.Array] = {}
+        outline: list = []
+        for position in sorted(self._found):  # the first part naming an anchor has it
+            found, items = self._found[position]
+            for name, target in found:
+                destinations.setdefault(name, target)
+            outline += items
+        if self.bookmarks is not None:
+            outline = _nest(outline, self.bookmarks)
         if destinations:
             tree = pikepdf.NameTree.new(out)
             for name in sorted(destinations):
                 tree[name] = destinations[name]
             out.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
-        if share_images:
+        if self.share_images:
             _share_identical_images(out)
         if outline:
             with out.open_outline() as out_outline:
@@ -124,13 +174,15 @@ def _join(parts: list[PartPDF], finish=None, bookmarks=None, compact: bool = Tru
         if finish is not None:
             finish(out)
         buffer = io.BytesIO()
-        out.save(buffer, min_version=version,
-                 object_stream_mode=(pikepdf.ObjectStreamMode.generate if compact
+        out.save(buffer, min_version=self.version,
+                 object_stream_mode=(pikepdf.ObjectStreamMode.generate if self.compact
                                      else pikepdf.ObjectStreamMode.preserve))
         return buffer.getvalue()
-    finally:
-        for src in opened.values():
+
+    def close(self) -> None:
+        for src in self.opened.values():
             src.close()
+        self.opened.clear()
 
 
 def _destination(item: pikepdf.OutlineItem):

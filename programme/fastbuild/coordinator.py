@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from .. import fillers, stills
 from ..budgets import load_budgets
 from ..cache import PartCache, code_key, digest, files_digest, stat_digest
-from ..join import PartPDF, join
+from ..join import Joiner, PartPDF, join
 from ..loader import Content
 from ..problems import Problem, ProgrammeError, display_path
 from ..render import Layout, Renderer, section_id
@@ -49,16 +49,58 @@ class PartsResult:
     resumed: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     renumbered: list[str] = field(default_factory=list)  # old pages, new numbers
     trimmed: dict[str, int] = field(default_factory=dict)  # part -> elements left empty
+    joiner: Joiner | None = None  # the join, begun while the workers were busy
     # part -> (first page laid out again, pages laid out, pages), for parts laid out
     # again from where they changed (resume.py)
 
     def join(self, finish=None) -> bytes:
         """One PDF of the parts' own pages; ``finish(pdf)`` post-processes it first."""
-        return join(self.pdfs, finish)
+        joiner, self.joiner = self.joiner, None
+        return join(self.pdfs, finish, joiner)
 
     def close(self) -> None:
         """Tidy the cache (a ``--no-cache`` build's part PDFs go)."""
+        if self.joiner is not None:
+            self.joiner.close()
+            self.joiner = None
         self.cache.tidy()
+
+
+class _EarlyJoin:
+    """The join of the parts done so far, made while the workers lay out the others: a
+    part laid out or taken from the cache is added once its first page number is sure
+    (the pages of every part before it are known, and give the number it was laid out
+    with: not a provisional one)."""
+
+    def __init__(self):
+        self.joiner: Joiner | None = Joiner()
+
+    def _next(self, scheduler: Scheduler):
+        if self.joiner is None:
+            return None
+        for index, part in enumerate(scheduler.parts):
+            if (index not in self.joiner.added and part.done is not None
+                    and part.start is not None and part.start == part.done.start):
+                return index, part
+        return None
+
+    def can_add(self, scheduler: Scheduler) -> bool:
+        return self._next(scheduler) is not None
+
+    def add_one(self, scheduler: Scheduler) -> None:
+        found = self._next(scheduler)
+        if found is None:
+            return
+        index, part = found
+        try:
+            self.joiner.add(PartPDF(part.pdf, part.done.lead, part.done.pages), index)
+        except Exception:  # noqa: BLE001 - only a head start: the join proper reports it
+            self.give_up()
+
+    def give_up(self) -> None:
+        if self.joiner is not None:
+            self.joiner.close()
+            self.joiner = None
 
 
 _FILE_URL = re.compile(r"""file://[^"')\s<>]+""")
@@ -112,6 +154,7 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
 
     jobs = max(1, jobs or cores())
     workers: Workers | None = None
+    early_join = _EarlyJoin()
     try:
         # The parts an edit most likely changed are rendered first, and go to a worker at
         # once: their layout overlaps the rendering of the others.
@@ -147,7 +190,11 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                 if worker is None:
                     break
                 workers.give(worker, scheduler.take())
-            for _, (kind, name, payload) in workers.messages():
+            # while the workers work, the parts done so far are joined, one at a time
+            joining = early_join.can_add(scheduler)
+            heard = False
+            for _, (kind, name, payload) in workers.messages(0 if joining else None):
+                heard = True
                 if kind == "pages":
                     scheduler.counted_pages(name, payload)
                 elif kind == "done":
@@ -161,12 +208,16 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
                         print(payload, file=sys.stderr, flush=True)
                     last = (payload.strip().splitlines() or ["?"])[-1]
                     raise RuntimeError(f"laying out {name} failed: {last}")
+            if not heard:
+                early_join.add_one(scheduler)
+                continue
             scheduler.update()
             for name, start in scheduler.starts_to_give():
                 workers.tell(name, start)
     except BaseException:
         if workers is not None:
             workers.close(graceful=False)
+        early_join.give_up()
         cache.tidy()
         raise
     if workers is not None:
@@ -174,9 +225,12 @@ def build_in_parts(content: Content, layout: Layout, template_extra: dict,
     try:
         ordered = scheduler.checked()
     except UseOneDocument:
+        early_join.give_up()
         cache.tidy()
         raise
-    return _result(scheduler, ordered, cache, layout, where, signature, notes)
+    result = _result(scheduler, ordered, cache, layout, where, signature, notes)
+    result.joiner = early_join.joiner
+    return result
 
 
 def _first_to_render(content: Content, names: list[str], most: int) -> list[str]:

@@ -153,8 +153,11 @@ def _lay_out_again(task: Task, setup: Setup, ask_start) -> Done:
 
     # WeasyPrint parses, styles and builds boxes for the whole document before the first
     # page: the elements the layout never reaches are left empty (resume.trimmed)
+    # (not when the change is long: text that adds or takes away much of a page moves
+    # every page after it, the layout will not rejoin, and a trimmed try would be wasted)
     trim = resume.trimmed(prepared.html, change.at, record.pages, restart) \
-        if change.at is not None else None
+        if change.at is not None and abs(len(prepared.html) - len(record.html)) < 1500 \
+        else None
     try:
         if trim is None or not trim.emptied:
             raise resume.ReachedTrimmed("nothing trimmed")

@@ -121,10 +121,10 @@ class Workers:
         worker = next(w for w, part in self.busy.items() if part == name)
         self.conns[worker].send(start)
 
-    def messages(self):
-        """Wait for the busy workers; the messages they sent, as (worker, message).
-        A worker that stopped raises RuntimeError."""
-        ready = wait([self.conns[i] for i in self.busy])
+    def messages(self, timeout: float | None = None):
+        """Wait for the busy workers (at most ``timeout`` seconds); the messages they
+        sent, as (worker, message). A worker that stopped raises RuntimeError."""
+        ready = wait([self.conns[i] for i in self.busy], timeout)
         for conn in ready:
             worker = self.conns.index(conn)
             try:
