@@ -262,6 +262,9 @@ def proof(content_dir: Path, output: Path, films, sections, since, contact_sheet
           quiet):
     """Build a proof: the brochure for some or all films, stamped PROOF, with missing
     content, changes and overset entries marked and listed on a summary page."""
+    from .fastbuild.server import warm_up_early
+
+    warm_up_early(content_dir)  # WeasyPrint is imported on another core meanwhile
     from .progress import showing_progress, wanted
     from .proof import build_proof
 
@@ -278,6 +281,10 @@ def proof(content_dir: Path, output: Path, films, sections, since, contact_sheet
     n = len(result.films)
     click.echo(f"wrote {output} – proof of {n} film{'s' if n != 1 else ''}, {result.pages} "
                f"pages in {result.seconds:.1f} s (snapshot {result.snapshot})")
+    if os.environ.get("PROGRAMME_DEBUG_PARTS"):
+        click.echo("stages: " + ", ".join(f"{name} {seconds:.2f} s"
+                                          for name, seconds in result.timings.items()),
+                   err=True)
     if result.contact_sheet:
         click.echo(f"wrote {result.contact_sheet}")
 

@@ -17,16 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import gitrev, markup
-from .budgets import Overset, load_budgets, measure, overset
-from .build import BuildResult, Stopwatch, lay_out, metadata, overset_problem, project_folder
+from .budgets import Overset, load_budgets, overset
+from .build import BuildResult, Stopwatch, metadata, overset_problem, project_folder
 from .changes import Changes, compare, load_since, save_snapshot, snapshot, snapshot_path
 from .loader import Content, load_content, unknown
 from .model import Film
 from .output import write_atomically
 from .postprocess import finish
 from .problems import Problem, ProgrammeError, display_path
-from .render import Layout
-from .typeset import write_pdf
+from .fastbuild.typesetter import Laid
+from .render import Layout, render_html
 
 # Optional content a proof asks for, in the order of an entry, as (field, label).
 OPTIONAL_FIELDS = [
@@ -181,7 +181,19 @@ def build_proof(content_dir: Path, output: Path, films: tuple[str, ...] = (),
                 sections: tuple[str, ...] = (), since: str | None = None,
                 layout: str | Path | None = None, contact_sheet: bool = False,
                 now: dt.datetime | None = None) -> ProofResult:
+    from .fastbuild.typesetter import Typesetter
+
     watch = Stopwatch()
+    # WeasyPrint is imported on another core while the content loads (fastbuild/typesetter.py)
+    with Typesetter(project_folder(Path(content_dir))) as typesetter:
+        return _build_proof(typesetter, watch, content_dir, output, films, sections, since,
+                            layout, contact_sheet, now)
+
+
+def _build_proof(typesetter, watch, content_dir, output, films, sections, since, layout,
+                 contact_sheet, now) -> ProofResult:
+    from .fastbuild.typesetter import Request
+
     content = load_content(Path(content_dir))
     chosen = select(content, films, sections)
     project = project_folder(content.root)
@@ -212,9 +224,18 @@ def build_proof(content_dir: Path, output: Path, films: tuple[str, ...] = (),
     # overset, it is the proof, else the pages are laid out again with what was found.
     predicted = ([[], []] + [[chosen[0].slug]] * PREDICTED_PAGES) if len(chosen) == 1 else None
     info.films_on_page = predicted or []
-    first = lay_out(content, combined, films=chosen, proof=info)
     budgets = load_budgets(brochure.folder)
-    measured = measure(first.document, {b.element for b in budgets} | {"film"})
+    classes = {b.element for b in budgets} | {"film"}
+
+    def lay_out() -> Laid:
+        return typesetter.lay_out(Request(
+            render_html(content, combined, films=chosen, proof=info), combined.folder,
+            [content.root.resolve(), *combined.folders, *combined.font_dirs],
+            combined.font_dirs, display_path(combined.folder / combined.entry),
+            content.unprintable, classes))
+
+    first = lay_out()
+    measured = first.measured
     for item in overset(measured, budgets):
         info.overset.setdefault(item.film, []).append(item)
     watch.lap("measure")
@@ -224,11 +245,11 @@ def build_proof(content_dir: Path, output: Path, films: tuple[str, ...] = (),
         second = first
     else:
         info.films_on_page = pages
-        second = lay_out(content, combined, films=chosen, proof=info)
+        second = lay_out()
     info.films_on_page = pages
     watch.lap("layout")
 
-    pdf = finish(write_pdf(second), metadata(content, "Proof"))
+    pdf = finish(second.pdf, metadata(content, "Proof"))
     watch.lap("pdf")
     write_atomically(Path(output), pdf)
     snap = snapshot_path(output)
@@ -242,6 +263,10 @@ def build_proof(content_dir: Path, output: Path, films: tuple[str, ...] = (),
     watch.lap("write")
 
     warnings = content.warnings + second.warnings
+    if typesetter.failed:  # the same proof, laid out here: said, since it is slower
+        warnings.append(Problem(display_path(combined.folder / combined.entry), None, None,
+                                "laid out in this process: the worker laying the proof out "
+                                f"failed ({typesetter.failed})", "warning"))
     warnings += [overset_problem(content, item)
                  for _, items in sorted(info.overset.items()) for item in items]
     return ProofResult(Path(output), second.page_count, warnings, watch.timings,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,32 @@ def test_contact_sheet_has_one_thumbnail_per_page(project):
     sheet = project / "love.contact.png"
     assert sheet.exists() and pages >= 5
     assert count_thumbnails(sheet) == pages
+
+
+@pytest.mark.parametrize("fault", ["die:typesetter", "crash:typesetter", "untested"])
+def test_a_proof_is_laid_out_here_when_its_worker_cannot(project, fault):
+    """A proof is laid out by a worker forked from the fork server (WeasyPrint is imported
+    there while the content loads); when the worker dies or fails, or WeasyPrint is not
+    the release the fast paths are tested on, it is laid out in the command's own
+    process: the same proof, no traceback, exit 0."""
+    import os
+
+    base = proof(project, "--film", "rust-and-bone", "-o", "base.pdf")
+    assert base.returncode == 0, base.stderr
+    env = {**os.environ, "PROGRAMME_DEBUG_PARTS": "1"}
+    if fault == "untested":
+        env["PROGRAMME_ENGINE_VERSION"] = "71.0"
+    else:
+        env["PROGRAMME_TEST_FAULT"] = fault
+    result = subprocess.run([sys.executable, "-m", "programme", "proof", "content", "--film",
+                             "rust-and-bone", "-o", "here.pdf"], cwd=project,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr or fault == "crash:typesetter"
+    if fault != "untested":  # said, once
+        assert result.stderr.count("warning: laid out in this process: the worker") == 1
+
+    def without_times(pdf):  # the stamps carry the minute the proof was built
+        return [re.sub(r"\d\d:\d\d", "", page) for page in raw_pages(pdf)]
+
+    assert without_times(project / "here.pdf") == without_times(project / "base.pdf")

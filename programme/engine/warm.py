@@ -6,7 +6,7 @@ type the first time it sees it), and reading the hyphenation dictionaries (a thi
 second each). None of this touches Pango or fontconfig, so forking after it is safe.
 
 The hyphenation dictionaries are those of the document language of the project's last
-build (``PROGRAMME_HYPHENATE``, set by :func:`programme.fastbuild.workers.warm_up`).
+build (``PROGRAMME_HYPHENATE``, set by :func:`programme.fastbuild.server.warm_up`).
 """
 
 from __future__ import annotations

@@ -15,9 +15,11 @@ The modules of this package, in the order a newcomer should read them:
                     Python: no WeasyPrint, no processes, no files; tests/test_scheduler.py)
     coordinator.py  build_in_parts: renders the parts, runs the scheduler against the
                     workers, gathers the result (PartsResult)
-    workers.py      the fork server and the pool of worker processes, warm_up
+    server.py       the fork server the workers come from (warm_up starts it)
+    workers.py      the pool of worker processes
     worker.py       one worker: lays a part out in full, resumed from where it changed,
                     or renumbered (resume.py, furniture.py), and writes its PDF
+    typesetter.py   one whole document laid out by a worker (a proof)
 
 Unchanged parts come from the cache (:mod:`programme.cache`). A layout the parts cannot
 reproduce exactly (a contents page that changes length with its numbers, fillers that are
@@ -30,7 +32,7 @@ from __future__ import annotations
 __all__ = ["PartsResult", "UseOneDocument", "build_in_parts", "warm_up"]
 
 _WHERE = {"PartsResult": "coordinator", "build_in_parts": "coordinator",
-          "UseOneDocument": "scheduler", "warm_up": "workers"}
+          "UseOneDocument": "scheduler", "warm_up": "server"}
 
 
 def __getattr__(name: str):

@@ -1,29 +1,23 @@
-"""The fast build's worker processes: a fork server, and a pool of workers forked from it.
+"""The fast build's worker processes: a pool of workers forked from the fork server.
 
 Forking a process that has used Pango is not safe, and starting a fresh Python that
 imports WeasyPrint costs half a second per worker. So workers come from a *fork server*
-(multiprocessing's ``forkserver``) that has imported this package's worker module and
-``programme.engine.warm`` once: WeasyPrint imported, the C types it uses parsed, the
-hyphenation dictionary of the document's language read. :func:`warm_up` starts it while
-the content loads; the language is the one the project's last build used (kept in
-``.programme-cache/languages.json``).
+(multiprocessing's ``forkserver``, ``server.py``) that has imported this package's worker
+module and ``programme.engine.warm`` once: WeasyPrint imported, the C types it uses
+parsed, the hyphenation dictionary of the document's language read. :func:`warm_up`
+starts it while the content loads; the language is the one the project's last build used
+(kept in ``.programme-cache/languages.json``).
 """
 
 from __future__ import annotations
 
-import json
-import multiprocessing
 import os
-import re
 from multiprocessing.connection import wait
-from pathlib import Path
 
-from ..cache import FOLDER as CACHE_FOLDER, read_regular
 from .messages import Setup
+from .server import (PRELOAD, _forkserver, _languages_used, languages_of,  # noqa: F401
+                     remember_languages, warm_up)
 from .worker import serve
-
-#: What the fork server imports before any worker is forked from it.
-PRELOAD = ["programme.fastbuild.worker", "programme.engine.warm"]
 
 
 def cores() -> int:
@@ -31,60 +25,6 @@ def cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
-
-
-def _forkserver():
-    """The multiprocessing context workers come from: a fork server that has imported
-    WeasyPrint once and warmed what every worker needs (programme/engine/warm.py)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    return context
-
-
-def warm_up(project: Path | None = None) -> None:
-    """Start the fork server now, so that it is ready by the time the parts are: call it
-    before loading the content. It reads the hyphenation dictionary of the document
-    language of the project's last build."""
-    from multiprocessing import forkserver
-
-    if project is not None:
-        os.environ["PROGRAMME_HYPHENATE"] = " ".join(_languages_used(project))
-    _forkserver()
-    forkserver.ensure_running()
-
-
-def _languages_path(project: Path) -> Path:
-    return Path(project) / CACHE_FOLDER / "languages.json"
-
-
-def _languages_used(project: Path) -> list[str]:
-    # read only from inside the project's cache folder, never through a link
-    raw = read_regular(Path(project), _languages_path(project), 1 << 16)
-    try:
-        found = json.loads(raw) if raw is not None else []
-    except ValueError:
-        return []
-    return [lang for lang in found if isinstance(lang, str) and re.fullmatch(
-        r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*", lang)][:20] if isinstance(found, list) else []
-
-
-_LANG = re.compile(r"""<html\b[^>]*?\slang=(["'])([A-Za-z0-9_-]{2,20})\1""", re.I)
-
-
-def languages_of(htmls) -> list[str]:
-    """The document languages of these HTML documents (their root's ``lang``)."""
-    return sorted({m.group(2) for html in htmls for m in _LANG.finditer(html)})
-
-
-def remember_languages(project: Path, languages: list[str]) -> None:
-    """Keep the document languages for the next build's fork server (best effort)."""
-    from ..output import write_atomically
-
-    if languages != _languages_used(project):
-        try:
-            write_atomically(_languages_path(project), json.dumps(languages).encode("utf-8"))
-        except OSError:
-            pass  # only an optimisation
 
 
 class Workers:
