@@ -108,6 +108,7 @@ class Record:
     resumable: str                    # "" or why it cannot be resumed
     pages: list[PageFacts]            # its own pages
     lead: int = 0                     # stand-in pages before them in its PDF
+    renumberable: str = ""            # "" or why its pages cannot take new numbers
 
     def to_bytes(self) -> bytes:
         return json.dumps(asdict(self)).encode("utf-8")

@@ -292,6 +292,26 @@ def test_page_based_content_is_not_resumable():
     assert "page-based" in record.resumable
 
 
+def test_pages_printing_their_own_numbers_cannot_be_renumbered():
+    """A renumbered part keeps its content: content that prints the part's own page
+    numbers would go stale, so such a part is laid out again. References to other parts'
+    anchors (stand-ins, numbered already) do not move with it."""
+    from programme.engine.hooks import why_not_renumberable
+
+    def reason(style, links, stand_ins=()):
+        recorder = Recorder()
+        _render(_html(style=_STYLE + style, extra=links), recorder.installed())
+        return why_not_renumberable(recorder.context, stand_ins)
+
+    refers = "a.ref::after { content: target-counter(attr(href url), page) }"
+    assert reason("", "") == ""
+    assert "own anchors" in reason(refers, '<p><a class="ref" href="#s3">x</a></p>')
+    stand_in = '<div><a id="elsewhere" style="counter-reset: page 40"></a></div>'
+    assert reason(refers, stand_in + '<p><a class="ref" href="#elsewhere">x</a></p>',
+                  {"elsewhere": 40}) == ""
+    assert "counters" in reason("p::after { content: counter(page) }", "")
+
+
 def test_a_layout_resumed_from_the_changed_page_equals_a_fresh_one():
     old_html = _html()
     _, record = _record(old_html)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from .pdfcheck import destinations
+from .pdfcheck import destinations, page_texts
 from .test_fast_build import _build, _same_document, _section_of
 from programme import resume
 
@@ -303,6 +303,38 @@ def test_edits_in_two_sections(project, tmp_path, grow):
 def _grow(sentences: int):
     long = " ".join(["A sentence that makes the review much longer than it was."] * sentences)
     return lambda t: t.replace("review:\n  text: >-\n", f"review:\n  text: >-\n    {long}\n", 1)
+
+
+@pytest.mark.slow
+def test_a_layout_whose_parts_print_their_own_page_numbers_is_one_document(project,
+                                                                          tmp_path):
+    """Film entries that print their own page ("p. 12", a target-counter() to an anchor
+    in the same part): a part laid out alone numbers its pages from 1, so the brochure is
+    laid out as one document, saying why, with the right numbers; the same after an edit
+    that moves the sections (their parts come from the cache, and are not renumbered)."""
+    from .test_fast_build import _own_layout
+
+    layout = _own_layout(project)
+    film = layout / "film.html"
+    film.write_text(film.read_text(encoding="utf-8").replace(
+        '<header class="film-head">',
+        '<header class="film-head"><a class="self" href="#{{ film_id(film) }}"></a>', 1),
+        encoding="utf-8")
+    css = layout / "style.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.self { float: right; }\n"
+                   ".self::after { content: \"p. \" target-counter(attr(href url), page) }\n",
+                   encoding="utf-8")
+    out, fresh = tmp_path / "brochure.pdf", tmp_path / "fresh.pdf"
+    for edit in (None, _grow(60)):
+        if edit is not None:
+            _edit(project, "the-drowned-city", edit)
+        built = _build(project, out, in_parts=True, jobs=2, layout=str(layout))
+        assert "prints page numbers of its own pages" in (built.one_document or "")
+        _build(project, fresh, in_parts=False, layout=str(layout))
+        _same_document(fresh, out)
+        numbers = [m for page in page_texts(out) for m in re.findall(r"p\. (\d+)", page)]
+        assert len(numbers) > 5 and numbers == sorted(numbers, key=int)
+        assert int(numbers[0]) > 1  # the first film is not on the part's first page
 
 
 @pytest.mark.slow

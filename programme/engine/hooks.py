@@ -193,6 +193,25 @@ def comparable(state) -> str:
                               (quote_depth, counters, scopes, groups))), sort_keys=True)
 
 
+def why_not_renumberable(context, stand_ins=()) -> str:
+    """Why a part's pages cannot take other page numbers without a new layout, or "":
+    its content prints page numbers of its own pages (``counter(page)`` in content, or
+    ``target-counter()`` to its own anchors), which move with them. References to the
+    anchors of ``stand_ins`` (other parts' pages, numbered already) do not move.
+    Reads WeasyPrint's ``TargetCollector.counter_lookup_items``. In 70.x
+    (``formatting_structure.build.compute_content_list``) an item's ``missing_counters``
+    is, after a ``target-counter()``, the list of that target's counters (the name is
+    reused), so only a list of its own counts as page counters in content."""
+    for item in context.target_collector.counter_lookup_items.values():
+        targets = item.missing_target_counters
+        if set(targets) - set(stand_ins):
+            return "it prints the page numbers of its own anchors"
+        if item.missing_counters and not any(
+                item.missing_counters is counters for counters in targets.values()):
+            return "its content prints page counters"
+    return ""
+
+
 def why_not_resumable(context, pages=()) -> str:
     """Why a layout cannot be resumed later, or "". ``pages``: the document's pages."""
     if context.target_collector.counter_lookup_items:

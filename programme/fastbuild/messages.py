@@ -67,6 +67,7 @@ class Done:
     resumed: tuple[int, int, int] | None = None  # laid out again from page, new pages, pages
     renumbered: bool = False     # its old pages with new numbers (furniture.py)
     trimmed: int = 0             # elements left empty when it was resumed (resume.trimmed)
+    own_numbers: str = ""        # why its content prints its own page numbers, if it does
 
     def to_json(self) -> dict:
         data = dataclasses.asdict(self)
@@ -159,3 +160,5 @@ def _check(done: Done) -> None:
     need(done.resumed is None or (len(done.resumed) == 3 and all(
         _int(x) for x in done.resumed)), "resumed")
     need(_int(done.trimmed), "trimmed")
+    need(isinstance(done.own_numbers, str) and not _CONTROL.search(done.own_numbers),
+         "own_numbers")

@@ -413,6 +413,10 @@ class Scheduler:
         for part in ordered:
             if part.forward and part.counted != part.pages:
                 raise UseOneDocument(f"{part.name} changes length with its page numbers")
+            # laid out alone, a part numbers its own pages from 1 (right only for the first)
+            if part.done.own_numbers and (part.done.start != 1 or part.done.lead):
+                raise UseOneDocument(f"{part.name} prints page numbers of its own pages "
+                                     f"({part.done.own_numbers})")
         fillers = self.fillers_part
         if fillers is not None:
             wanted = [f"filler-{n}" for n in range(1, fillers.fillers + 1)]

@@ -38,7 +38,8 @@ from .. import fillers, furniture, parts, resume, stills
 from ..budgets import Extent, Measurement, measure, overset
 from ..engine.boxes import page_type_of
 from ..engine.hooks import (Furnisher, LatePaging, Recorder, Resumer, WrongSide,
-                            marked_drawing, side_of, why_not_resumable)
+                            marked_drawing, side_of, why_not_renumberable,
+                            why_not_resumable)
 from ..join import PartPDF, splice
 from ..output import write_atomically
 from ..problems import ProgrammeError
@@ -94,6 +95,8 @@ def _lay_out_whole(task: Task, setup: Setup, ask_start) -> Done:
     done = _done(facts, prepared.lead, paging.start, laid.warnings, setup,
                  fillers._kinds(SimpleNamespace(pages=own), task.fillers) if task.fillers else [],
                  paging.moved, relaid)
+    if recorder.context is not None:
+        done.own_numbers = why_not_renumberable(recorder.context, task.numbers)
     if task.pdf is not None:
         with _layers_marked(setup):
             write_atomically(Path(task.pdf), write_pdf(laid, **setup.pdf_options))
@@ -104,7 +107,8 @@ def _lay_out_whole(task: Task, setup: Setup, ask_start) -> Done:
             why = why or "it has stand-in pages"
         write_atomically(Path(task.record), resume.Record(
             prepared.html, side, paging.moved, paging.start, task.images, why,
-            facts, prepared.lead).to_bytes())
+            facts, prepared.lead,
+            why_not_renumberable(recorder.context, task.numbers)).to_bytes())
     return done
 
 
@@ -202,6 +206,8 @@ def _renumber(task: Task, setup: Setup, record: resume.Record, old_pdf: Path, ht
     background and new margin boxes (furniture.py), moved when their side changed."""
     if not _marks_layers(setup):
         raise resume.CannotResume("its PDF variant keeps layers unmarked")
+    if record.renumberable:
+        raise resume.CannotResume(record.renumberable)
     count = len(record.pages)
     start = task.start if task.start is not None else ask_start(count)
     if start == record.start:
@@ -222,7 +228,7 @@ def _renumber(task: Task, setup: Setup, record: resume.Record, old_pdf: Path, ht
     if task.record is not None:
         write_atomically(Path(task.record), resume.Record(
             html, record.side, moved, start, task.images, record.resumable, facts,
-            record.lead).to_bytes())
+            record.lead, record.renumberable).to_bytes())
     done = _done(facts, record.lead, start, laid.warnings, setup, [], moved, False)
     done.renumbered = True
     return done
