@@ -38,6 +38,7 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     parts: object = None  # a fastbuild.PartsResult when built in parts
+    unchanged: bool = False  # the output held this brochure already, and was kept
     one_document: str | None = None  # why a layout asked to go in parts could not (the
     # layout's reason; an untested WeasyPrint or a failed fast build is a warning instead)
 
@@ -112,7 +113,8 @@ def check_budgets(content: Content, layout: Layout, laid_out: Typeset,
 
 def _finish_and_write(content: Content, pdf: bytes | Callable, subject: str,
                       production: Production | None, output: Path, pages: int,
-                      warnings: list[Problem], watch: Stopwatch) -> BuildResult:
+                      warnings: list[Problem], watch: Stopwatch,
+                      written: Callable[[bytes], None] | None = None) -> BuildResult:
     """The last stages of every build: metadata (and the production's finishing), then
     the file, atomically. ``pdf``: the PDF's bytes, or a join that takes the finishing
     step (the PDF of a build in parts is saved once, joined and finished)."""
@@ -127,6 +129,8 @@ def _finish_and_write(content: Content, pdf: bytes | Callable, subject: str,
     warnings = warnings + made
     watch.lap("finish")
     write_atomically(Path(output), pdf)
+    if written is not None:
+        written(pdf)
     watch.lap("write")
     return BuildResult(Path(output), pages, warnings, watch.timings)
 
@@ -140,13 +144,62 @@ def _finish_parts(content: Content, layout: Layout, built, output: Path, subject
                                              for film, message in built.overset], strict)
         made = production.check_stills(content, layout, built.placements)
         watch.lap("check")
-        result = _finish_and_write(content, built.join, subject, production, output,
-                                   built.pages,
-                                   content.warnings + built.warnings + made + checked, watch)
+        warnings = content.warnings + built.warnings + made + checked
+        # the same parts, finished the same way, as the output already holds: kept as it is
+        same = _joined_key(content, built, subject, production, output)
+        if same is not None and _holds(Path(output), built.cache.joined(same)):
+            watch.lap("finish")
+            result = BuildResult(Path(output), built.pages, warnings, watch.timings)
+            result.unchanged = True
+        else:
+            result = _finish_and_write(
+                content, built.join, subject, production, output, built.pages, warnings,
+                watch, written=(lambda pdf: built.cache.save_joined(same, pdf))
+                if same is not None else None)
     finally:
         built.close()
     result.parts = built
     return result
+
+
+def _joined_key(content: Content, built, subject: str, production: Production,
+                output: Path) -> str | None:
+    """Names a finished brochure by what makes it: programme's code, each part's PDF (its
+    bytes' digest), its stand-ins and pages, the metadata, the stills' labels and the
+    output file. None without a cache."""
+    from hashlib import sha256
+
+    from .cache import code_key, digest
+
+    if not built.cache.enabled:
+        return None
+    parts = []
+    for part in built.pdfs:
+        try:
+            parts.append((sha256(Path(part.path).read_bytes()).hexdigest(), part.lead,
+                          part.pages))
+        except OSError:
+            return None
+    return digest(code_key(), repr(parts), repr(metadata(content, subject)),
+                  repr(sorted((str(k), repr(v)) for k, v in production.by_id.items())),
+                  repr(production.press), str(Path(output).resolve()))
+
+
+def _holds(output: Path, entry: dict | None) -> bool:
+    """Whether ``output`` is a regular file with the bytes ``entry`` describes."""
+    import os
+    import stat
+    from hashlib import sha256
+
+    if entry is None:
+        return False
+    try:
+        info = os.lstat(output)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != entry["size"]:
+            return False
+        return sha256(output.read_bytes()).hexdigest() == entry["sha256"]
+    except OSError:
+        return False
 
 
 def build_pdf(content_dir: Path, output: Path, layout: str | Path | None = None,

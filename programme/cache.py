@@ -327,6 +327,19 @@ class PartCache:
         write_atomically(path, seal(data))
         self.used.add(path)
 
+    def joined(self, key: str) -> dict | None:
+        """What the last build of a brochure with these parts and this finishing wrote to
+        its output (``{"sha256": …, "size": …}``), checked like every entry."""
+        data = self._read(self._path("joined", key, ".json"))
+        if (isinstance(data, dict) and isinstance(data.get("sha256"), str)
+                and _KEY.fullmatch(data["sha256"]) and type(data.get("size")) is int):
+            return data
+        return None
+
+    def save_joined(self, key: str, pdf: bytes) -> None:
+        self._write(self._path("joined", key, ".json"), {"sha256": _sha(pdf),
+                                                         "size": len(pdf)})
+
     def _pdf_digest(self, path: Path) -> tuple[str, int] | None:
         """The SHA-256 and page count of a PDF in the cache, or None."""
         data = read_regular(self.folder, path, _PDF_LIMIT)

@@ -195,7 +195,11 @@ def build(content_dir: Path, output: Path | None, layout: str | None, strict: bo
         how = (f" ({len(parts.rendered)} of {len(parts.rendered) + len(parts.cached)} parts "
                f"laid out, {len(parts.cached)} from the cache"
                + (f"; {', '.join(ways)}" if ways else "") + ")")
-    click.echo(f"wrote {output} – {result.pages} pages in {result.seconds:.1f} s{how}")
+    if result.unchanged:  # the same parts, finished alike: the file holds it already
+        click.echo(f"kept {output}, which holds this brochure already – {result.pages} "
+                   f"pages in {result.seconds:.1f} s{how}")
+    else:
+        click.echo(f"wrote {output} – {result.pages} pages in {result.seconds:.1f} s{how}")
     if os.environ.get("PROGRAMME_DEBUG_PARTS"):
         click.echo("stages: " + ", ".join(f"{name} {seconds:.2f} s"
                                           for name, seconds in result.timings.items()),

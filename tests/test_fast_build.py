@@ -111,9 +111,22 @@ def test_rebuild_after_one_edit_lays_out_only_that_part(project, tmp_path):
     # the cached build is the document a fresh one-document build gives
     _build(project, tmp_path / "fresh.pdf", in_parts=False)
     _same_document(tmp_path / "fresh.pdf", out)
-    # nothing changed: nothing is laid out
+    # nothing changed: nothing is laid out, and the file, which holds this brochure
+    # already, is kept as it is (not joined or written again)
+    written = out.read_bytes()
     third = _build(project, out, in_parts=True, jobs=2)
-    assert third.parts.rendered == []
+    assert third.parts.rendered == [] and third.unchanged
+    assert out.read_bytes() == written
+    # a file that is not the one written (damaged, or another PDF) is written again
+    out.write_bytes(written[:-100])
+    fourth = _build(project, out, in_parts=True, jobs=2)
+    assert fourth.parts.rendered == [] and not fourth.unchanged
+    assert page_texts(out) == page_texts(tmp_path / "fresh.pdf")
+    # another output file, or other metadata, is another brochure
+    other = tmp_path / "other.pdf"
+    assert not _build(project, other, in_parts=True, jobs=2).unchanged
+    assert _build(project, other, in_parts=True, jobs=2).unchanged
+    assert not _build(project, other, in_parts=True, jobs=2, subject="Another").unchanged
 
 
 @pytest.mark.slow
