@@ -65,7 +65,8 @@ def watch(content_dir: Path, output: Path, layout: str | Path | None, echo: Call
             return
         for warning in result.warnings:
             echo(printable(warning))
-        echo(printable(f"{reason}: wrote {output} – {result.pages} pages in "
+        done = "kept" if getattr(result, "unchanged", False) else "wrote"  # kept: it held it
+        echo(printable(f"{reason}: {done} {output} – {result.pages} pages in "
                        f"{time.perf_counter() - started:.1f} s"))
 
     folders = watched_folders(content_dir, layout)
