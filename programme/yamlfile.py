@@ -71,6 +71,28 @@ _SCALARS = {
 }
 
 
+def _plus_one(line: int) -> int:
+    return line + 1
+
+
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def editor_lines(text: str):
+    """A function from YAML's line numbers (0-based) to the lines an editor shows
+    (1-based). YAML also breaks lines at NEL, LS and PS (U+0085, U+2028, U+2029), which
+    editors show inside a line, and which text pasted from the web or a word processor
+    can hold."""
+    if not _YAML_ONLY_BREAKS.search(text):
+        return _plus_one
+    table, line = [1], 1
+    for match in re.finditer("\r\n|[\r\n\x85\u2028\u2029]", text):
+        if not _YAML_ONLY_BREAKS.fullmatch(match.group()):
+            line += 1
+        table.append(line)
+    return lambda yaml_line: table[min(max(yaml_line, 0), len(table) - 1)]
+
+
 class YamlDocument:
     """The data of one YAML file plus the line (1-based) where each part starts."""
 
@@ -82,6 +104,7 @@ class YamlDocument:
         self.problems: list[Problem] = []
         self.spans: list[tuple[int, int, Loc]] | None = None  # (start, end, loc) of each value
         self.controls_found: list[list] = []  # [line, loc, char, count] of control characters
+        self.editor_line = _plus_one  # YAML's 0-based line -> the line an editor shows
 
     @property
     def has_errors(self) -> bool:
@@ -253,7 +276,8 @@ def read_yaml(path: Path, label: str, max_bytes: int = MAX_BYTES,
         text = NOT_IN_YAML.sub(STAND_IN, text)
         doc.spans = []
     controls = _Controls(doc)
-    too_deep = _too_deep(text)
+    doc.editor_line = editor_lines(text)
+    too_deep = _too_deep(text, doc.editor_line)
     if too_deep is not None:
         doc.problems.append(Problem(label, too_deep, None,
                                     f"the file is nested more than {MAX_DEPTH} levels deep"))
@@ -264,13 +288,13 @@ def read_yaml(path: Path, label: str, max_bytes: int = MAX_BYTES,
         node = yaml.compose(text, Loader=_FastLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        line = doc.editor_line(mark.line) if mark else None
         what = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.context_mark and exc.problem_mark \
                 and exc.context_mark.line != exc.problem_mark.line:
             # "while parsing a flow sequence" → "(in the flow sequence started on line 5)"
             opened = re.sub(r"^while (?:parsing|scanning) (?:an? |the )?", "", exc.context)
-            what += f" (in the {opened} started on line {exc.context_mark.line + 1})"
+            what += f" (in the {opened} started on line {doc.editor_line(exc.context_mark.line)})"
         doc.problems.append(Problem(label, line, None, f"YAML syntax error: {what}"))
         _report_refused(doc, original, controls)
         return doc
@@ -407,7 +431,7 @@ def _convert(node, loc: Loc, doc: YamlDocument, counter: list[int]):
     counter[0] += 1
     if counter[0] > MAX_NODES:
         raise _TooBig()
-    doc.lines.setdefault(loc, node.start_mark.line + 1)
+    doc.lines.setdefault(loc, doc.editor_line(node.start_mark.line))
     if doc.spans is not None:
         doc.spans.append((node.start_mark.index, node.end_mark.index, loc))
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTIONS:
@@ -424,30 +448,30 @@ def _convert(node, loc: Loc, doc: YamlDocument, counter: list[int]):
             key = key_node.value
             if key_node.tag not in _SCALARS and key_node.tag != "!":
                 doc.problems.append(Problem(
-                    doc.label, key_node.start_mark.line + 1, format_loc(loc) or None,
+                    doc.label, doc.editor_line(key_node.start_mark.line), format_loc(loc) or None,
                     f"unsupported YAML tag {_show_tag(key_node.tag)} on the key {_short(key)!r}; "
                     "write a plain name"))
                 continue
             match = CONTROL_CHARS.search(key)
             if match:
-                doc.controls_found.append([key_node.start_mark.line + 1, loc, match.group(),
-                                           len(CONTROL_CHARS.findall(key))])
+                doc.controls_found.append([doc.editor_line(key_node.start_mark.line), loc,
+                                           match.group(), len(CONTROL_CHARS.findall(key))])
                 continue
             if key == "<<":
-                doc.problems.append(Problem(doc.label, key_node.start_mark.line + 1,
+                doc.problems.append(Problem(doc.label, doc.editor_line(key_node.start_mark.line),
                                             format_loc(loc) or None,
                                             "YAML merge keys (<<) are not supported"))
                 continue
             child = loc + (key,)
             if key in out:
                 doc.problems.append(Problem(
-                    doc.label, key_node.start_mark.line + 1, format_loc(child),
+                    doc.label, doc.editor_line(key_node.start_mark.line), format_loc(child),
                     f"duplicate key (first given on line {doc.lines[child]})"))
                 if doc.spans is not None:  # a refused character in it still names the field
                     doc.spans.append((value_node.start_mark.index, value_node.end_mark.index,
                                       child))
                 continue
-            doc.lines[child] = key_node.start_mark.line + 1
+            doc.lines[child] = doc.editor_line(key_node.start_mark.line)
             out[key] = _convert(value_node, child, doc, counter)
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -494,7 +518,7 @@ class _TooBig(Exception):
     pass
 
 
-def _too_deep(text: str) -> int | None:
+def _too_deep(text: str, line_of=_plus_one) -> int | None:
     """The line where nesting first goes deeper than MAX_DEPTH, or None. Reads the event
     stream, which does not recurse, before anything composes the (recursive) node tree."""
     depth = 0
@@ -503,7 +527,7 @@ def _too_deep(text: str) -> int | None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return event.start_mark.line + 1
+                    return line_of(event.start_mark.line)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:

@@ -108,3 +108,22 @@ def test_the_generator_script_lists_and_makes_cases(tmp_path):
                           capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "p/content/films/long-number.yaml").stat().st_size > 5000
+
+
+@pytest.mark.parametrize("breaks", ["\x85", "\u2028", "\u2029"])
+def test_lines_are_the_editors_when_yaml_breaks_lines_where_editors_do_not(tmp_path, breaks):
+    """YAML also ends lines at NEL, LS and PS, which editors show inside a line (text
+    pasted from the web holds them): problems name the line the editor shows."""
+    from programme.yamlfile import read_yaml_safely
+
+    text = (f"{breaks}title: A\nsection: gala\nyear: 2012\n"
+            f"tagline: \"one{breaks}two{breaks}three\"\nruntime: [90\n")
+    path = tmp_path / "film.yaml"
+    path.write_text(text, encoding="utf-8")
+    doc = read_yaml_safely(path, "film.yaml")
+    assert [p.line for p in doc.problems] == [6], doc.problems  # the end: the open "["
+    fine = text.replace("runtime: [90\n", "runtime: 90\n")
+    path.write_text(fine, encoding="utf-8")
+    doc = read_yaml_safely(path, "film.yaml")
+    assert not doc.problems
+    assert doc.lines[("year",)] == 3 and doc.lines[("runtime",)] == 5
