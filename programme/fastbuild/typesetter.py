@@ -75,7 +75,14 @@ def serve(conn) -> None:
             from .worker import _injected_fault
 
             _injected_fault("typesetter")
-            conn.send(("done", lay_out_here(request)))
+            laid = lay_out_here(request)
+            if os.environ.get("PROGRAMME_DEBUG_PARTS"):  # as the parts' workers do
+                import resource
+
+                print(f"[{os.getpid()}] proof {laid.pages:4d} pages, rss "
+                      f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
+                      file=sys.stderr, flush=True)
+            conn.send(("done", laid))
         except ProgrammeError as exc:
             conn.send(("error", exc.problems))
         except Exception:  # noqa: BLE001 - reported, and the document laid out at home
