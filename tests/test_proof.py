@@ -221,6 +221,7 @@ def test_contact_sheet_has_one_thumbnail_per_page(project):
     assert count_thumbnails(sheet) == pages
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["die:typesetter", "crash:typesetter", "untested"])
 def test_a_proof_is_laid_out_here_when_its_worker_cannot(project, fault):
     """A proof is laid out by a worker forked from the fork server (WeasyPrint is imported
