@@ -48,10 +48,10 @@ class PartsResult:
     cache: PartCache
     resumed: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     renumbered: list[str] = field(default_factory=list)  # old pages, new numbers
-    trimmed: dict[str, int] = field(default_factory=dict)  # part -> elements left empty
-    joiner: Joiner | None = None  # the join, begun while the workers were busy
     # part -> (first page laid out again, pages laid out, pages), for parts laid out
     # again from where they changed (resume.py)
+    trimmed: dict[str, int] = field(default_factory=dict)  # part -> elements left empty
+    joiner: Joiner | None = None  # the join, begun while the workers were busy
 
     def join(self, finish=None) -> bytes:
         """One PDF of the parts' own pages; ``finish(pdf)`` post-processes it first."""
