@@ -164,22 +164,16 @@ def _finish_parts(content: Content, layout: Layout, built, output: Path, subject
 
 def _joined_key(content: Content, built, subject: str, production: Production,
                 output: Path) -> str | None:
-    """Names a finished brochure by what makes it: programme's code, each part's PDF (its
-    bytes' digest), its stand-ins and pages, the metadata, the stills' labels and the
-    output file. None without a cache."""
-    from hashlib import sha256
-
+    """Names a finished brochure by what makes it: programme's code, each part's PDF (the
+    digest the cache checked it by), its stand-ins and pages, the metadata, the stills'
+    labels and the output file. None without a cache, or for a part it did not check."""
     from .cache import code_key, digest
 
     if not built.cache.enabled:
         return None
-    parts = []
-    for part in built.pdfs:
-        try:
-            parts.append((sha256(Path(part.path).read_bytes()).hexdigest(), part.lead,
-                          part.pages))
-        except OSError:
-            return None
+    parts = [(built.cache.pdf_sha256(part.path), part.lead, part.pages) for part in built.pdfs]
+    if any(sha is None for sha, _, _ in parts):
+        return None
     return digest(code_key(), repr(parts), repr(metadata(content, subject)),
                   repr(sorted((str(k), repr(v)) for k, v in production.by_id.items())),
                   repr(production.press), str(Path(output).resolve()))

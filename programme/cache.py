@@ -351,6 +351,11 @@ class PartCache:
         self._pdf_sha[path] = _sha(data)
         return self._pdf_sha[path], pages
 
+    def pdf_sha256(self, path) -> str | None:
+        """The SHA-256 of a part PDF this build checked or kept (see :meth:`render`,
+        :meth:`keep_render`), or None."""
+        return self._pdf_sha.get(Path(path))
+
     # layout entries: page counts
     def layout(self, key: str) -> dict | None:
         data = self._read(self._path("layout", key, ".json"))
