@@ -28,7 +28,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import yamlcache, yamlwrite
-from .loader import _load_list, _load_one, _validate, project_folder, unknown
+from .loader import (_load_list, _load_one, _validate, overlap_problem, overlapping,
+                     project_folder, screening_slots, unknown)
 from .model import Festival, Film, Section, Venue
 from .problems import Problem, ProgrammeError, display_path
 from .sheets import CellProblem, Table, read_tables
@@ -1424,25 +1425,14 @@ def _check(plans: list[Plan], films: dict[str, Existing], festival: Festival, ve
             film = Film.model_validate(data, context=context)
         except Exception:  # noqa: BLE001 - a broken film the import leaves alone
             continue
-        slots.extend((s.venue, s.start, s.start + dt.timedelta(minutes=film.runtime), None,
-                      i, film) for i, s in enumerate(film.screenings))
+        slots += screening_slots(film, None)
     for plan, film in checked.values():
-        slots.extend((s.venue, s.start, s.start + dt.timedelta(minutes=film.runtime), plan,
-                      i, film) for i, s in enumerate(film.screenings))
-    slots.sort(key=lambda t: (t[0], t[1]))
-    latest = None
-    for slot in slots:
-        venue, start, end, plan, i, film = slot
-        if latest is not None and latest[0] == venue and start < latest[2]:
-            if plan is not None or latest[3] is not None:
-                other = latest if plan is not None else slot
-                where, index = (plan, i) if plan is not None else (latest[3], latest[4])
-                problems.append(where.problem(
-                    ("screenings", index, "start"),
-                    f"overlaps {other[5].title!r} at {venue} "
-                    f"({other[1]:%d %b %H:%M}–{other[2]:%H:%M})"))
-        if latest is None or latest[0] != venue or end > latest[2]:
-            latest = slot
+        slots += screening_slots(film, plan)
+    for earlier, later in overlapping(slots):  # blame the file the import writes
+        if later[3] is not None:
+            problems.append(overlap_problem(later, earlier))
+        elif earlier[3] is not None:
+            problems.append(overlap_problem(earlier, later))
 
 
 # ------------------------------------------------------------------------------ output

@@ -645,23 +645,33 @@ def _check_glyphs(docs: list[YamlDocument], dirs: list[Path],
 
 def _overlapping_screenings(films) -> list[Problem]:
     """Screenings at one venue whose times overlap (start + runtime) an earlier one's."""
+    slots = [slot for doc, film in films for slot in screening_slots(film, doc)]
+    return [overlap_problem(later, earlier) for earlier, later in overlapping(slots)]
+
+
+def screening_slots(film, owner) -> list[tuple]:
+    """A film's screenings as (venue, start, end, owner, index, film): ``owner`` is what
+    names the file a problem is in (anything with ``.problem(loc, message)``)."""
     import datetime as dt
 
-    slots = []
-    for doc, film in films:
-        for i, s in enumerate(film.screenings):
-            slots.append((s.venue, s.start, s.start + dt.timedelta(minutes=film.runtime),
-                          doc, i, film))
-    slots.sort(key=lambda t: (t[0], t[1]))
-    problems = []
+    return [(s.venue, s.start, s.start + dt.timedelta(minutes=film.runtime), owner, i, film)
+            for i, s in enumerate(film.screenings)]
+
+
+def overlapping(slots):
+    """(earlier, later) for each screening slot that starts at its venue before an
+    earlier one ends (the earlier: the one ending last so far)."""
     latest = None  # the screening at this venue that ends last so far
-    for slot in slots:
-        venue, start, end, doc, i, film = slot
+    for slot in sorted(slots, key=lambda t: (t[0], t[1])):
+        venue, start, end = slot[:3]
         if latest is not None and latest[0] == venue and start < latest[2]:
-            problems.append(doc.problem(
-                ("screenings", i, "start"),
-                f"overlaps {latest[5].title!r} at {venue} "
-                f"({latest[1]:%d %b %H:%M}–{latest[2]:%H:%M})"))
+            yield latest, slot
         if latest is None or latest[0] != venue or end > latest[2]:
             latest = slot
-    return problems
+
+
+def overlap_problem(slot, other) -> Problem:
+    """The problem of screening ``slot`` overlapping ``other`` (slots as above)."""
+    return slot[3].problem(("screenings", slot[4], "start"),
+                           f"overlaps {other[5].title!r} at {other[0]} "
+                           f"({other[1]:%d %b %H:%M}–{other[2]:%H:%M})")
