@@ -1122,10 +1122,7 @@ def _plan_films(rows, index: FilmIndex, root: Path, by_key, problems, warnings, 
         else:
             found = index.find(title, year)
             if len(found) > 1:
-                files = ", ".join(display_path(index.films[s].path) for s in found)
-                problems.append(row.problem("title", "title",
-                                            f"several films have this title ({files}); add a "
-                                            "Slug (or Year) column to say which"))
+                problems.append(_several(row, "title", found, index, "Slug (or Year) column"))
                 continue
             if found:
                 slug = found[0]
@@ -1202,10 +1199,7 @@ def _plan_screenings(rows, index: FilmIndex, root: Path, problems, warnings, fes
         elif film_cell:
             found = index.find(film_cell, row.value("year"), original=True)
             if len(found) > 1:
-                files = ", ".join(display_path(index.films[s].path) for s in found)
-                problems.append(row.problem("film", "film",
-                                            f"several films have this title ({files}); add a "
-                                            "Slug column to say which"))
+                problems.append(_several(row, "film", found, index, "Slug column"))
                 continue
             if not found:
                 titles = sorted(f.title for f in index.films.values())
@@ -1287,6 +1281,13 @@ def _plan_screenings(rows, index: FilmIndex, root: Path, problems, warnings, fes
                                  f"{'s' if count != 1 else ''} but none in the sheet; "
                                  "they are left as they are", "warning"))
     return plans, unchanged
+
+
+def _several(row, column: str, found: list[str], index, add: str):
+    """The problem of a row whose film title names several films (``found``)."""
+    files = ", ".join(display_path(index.films[s].path) for s in found)
+    return row.problem(column, column,
+                       f"several films have this title ({files}); add a {add} to say which")
 
 
 def _unknown_film(text: str, choices: list[str]) -> str:
