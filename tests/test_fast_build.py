@@ -340,7 +340,7 @@ def test_a_layout_printing_the_page_count_is_built_as_one_document(project, tmp_
 def test_the_fork_server_reads_the_document_language_of_the_last_build(project, tmp_path):
     import json
 
-    from programme.fastbuild.workers import _languages_used
+    from programme.fastbuild.server import _languages_used
 
     _build(project, tmp_path / "brochure.pdf", in_parts=True, jobs=1)
     used = json.loads((project / ".programme-cache" / "languages.json").read_text())

@@ -31,7 +31,8 @@ from ..render import Layout, Renderer, section_id
 from ..typeset import glyph_warnings
 from .messages import Setup, Task
 from .scheduler import FILLERS, Scheduler, UseOneDocument, task_before_the_rest
-from .workers import Workers, cores, languages_of, remember_languages
+from .server import languages_of, remember_languages
+from .workers import Workers, cores
 
 PROGRESS = logging.getLogger("programme.progress")
 

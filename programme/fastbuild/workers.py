@@ -4,7 +4,7 @@ Forking a process that has used Pango is not safe, and starting a fresh Python t
 imports WeasyPrint costs half a second per worker. So workers come from a *fork server*
 (multiprocessing's ``forkserver``, ``server.py``) that has imported this package's worker
 module and ``programme.engine.warm`` once: WeasyPrint imported, the C types it uses
-parsed, the hyphenation dictionary of the document's language read. :func:`warm_up`
+parsed, the hyphenation dictionary of the document's language read. ``server.warm_up``
 starts it while the content loads; the language is the one the project's last build used
 (kept in ``.programme-cache/languages.json``).
 """
@@ -15,8 +15,7 @@ import os
 from multiprocessing.connection import wait
 
 from .messages import Setup
-from .server import (PRELOAD, _forkserver, _languages_used, languages_of,  # noqa: F401
-                     remember_languages, warm_up)
+from .server import _forkserver
 from .worker import serve
 
 
